@@ -1,0 +1,10 @@
+/**
+ * The one registry of generators. The CLI, the docs and sync iterate this list; nothing
+ * else knows which generators exist. Order matters only for reading: every generator
+ * renders into the same in-memory tree, and two generators may not render the same path.
+ */
+import type { Generator } from './types.js';
+
+export const generators: readonly Generator[] = [];
+
+export type { Generator, GeneratorContext, FileSpec } from './types.js';
