@@ -5,6 +5,7 @@
  */
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { parse as parseJsonc, printParseErrorCode, type ParseError } from 'jsonc-parser';
 import { parseDocument } from 'yaml';
 import { InputError } from '../errors.js';
 import { validatePlan } from './validate.js';
@@ -32,14 +33,16 @@ export function parseDocumentText(text: string, file: string): unknown {
     try {
       return JSON.parse(text);
     } catch (err) {
-      const msg = (err as Error).message;
-      const pos = /position (\d+)/.exec(msg);
-      const lc = pos ? lineColumn(text, Number(pos[1])) : /line (\d+) column (\d+)/.exec(msg);
-      const where = Array.isArray(lc) ? { line: Number(lc[1]), column: Number(lc[2]) } : lc ?? undefined;
-      throw new InputError(file, [{ path: '', message: `malformed JSON: ${msg.replace(/ in JSON at position \d+.*$/, '')}`, ...where }], 'cannot parse');
+      // Node 20's JSON.parse does not always say where; jsonc-parser (VS Code's) does, with offsets.
+      const errors: ParseError[] = [];
+      parseJsonc(text, errors, { allowTrailingComma: false, disallowComments: true });
+      const first = errors[0];
+      const where = first ? lineColumn(text, first.offset) : undefined;
+      const reason = first ? printParseErrorCode(first.error) : (err as Error).message;
+      throw new InputError(file, [{ path: '', message: `malformed JSON: ${reason}`, ...where }], 'cannot parse');
     }
   }
-  const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true });
+  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
   if (doc.errors.length) {
     throw new InputError(
       file,

@@ -201,6 +201,9 @@ function checkService(plan: Plan, s: PlanService, i: number, out: Problem[]) {
     if (o.response.model && !models.has(o.response.model)) out.push({ path: op('response', 'model'), message: `unknown model "${o.response.model}"${suggest(o.response.model, [...models.keys()])}` });
     if (o.response.paginated && !o.response.model) out.push({ path: op('response', 'model'), message: 'a paginated response needs the model of its items' });
     if (o.response.status === 204 && o.response.model) out.push({ path: op('response', 'model'), message: '204 No Content has no body' });
+    const effectiveAuth = o.auth ?? (plan.auth?.kind === 'jwt' ? 'jwt' : 'public');
+    if (o.scopes?.length && effectiveAuth !== 'jwt')
+      out.push({ path: op('scopes'), message: `scopes apply only to operations with jwt auth; this one is public${plan.auth?.kind === 'jwt' ? '' : ' because $.auth.kind is not "jwt"'}` });
     checkUnique(o.query, (f) => f.name, (k) => op('query', k, 'name'), 'query parameter', out);
     (o.query ?? []).forEach((f, k) => {
       checkField(f, ['services', i, 'operations', j, 'query', k], true);
