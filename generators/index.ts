@@ -4,7 +4,10 @@
  * renders into the same in-memory tree, and two generators may not render the same path.
  */
 import type { Generator } from './types.js';
+import { composeGenerator } from './compose/index.js';
 
-export const generators: readonly Generator[] = [];
+export const generators: readonly Generator[] = [
+  composeGenerator,
+];
 
 export type { Generator, GeneratorContext, FileSpec } from './types.js';
