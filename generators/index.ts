@@ -5,9 +5,11 @@
  */
 import type { Generator } from './types.js';
 import { composeGenerator } from './compose/index.js';
+import { k8sGenerator } from './k8s/index.js';
 
 export const generators: readonly Generator[] = [
   composeGenerator,
+  k8sGenerator,
 ];
 
 export type { Generator, GeneratorContext, FileSpec } from './types.js';
