@@ -1,10 +1,19 @@
 /**
  * Picks the merge strategy for a file from its owner and extension (DESIGN.md §4):
  * structure-aware where we understand the structure, diff3 everywhere else.
+ *
+ *   scaffolded *.ts        additive: add new handlers and imports, mark removed ones @deprecated
+ *   scaffolded, other      the user's: left alone, reported
+ *   *.json                 by key
+ *   *.yaml / *.yml         by key, comments kept (yaml Document API)
+ *   *.ts / *.mts / ...     by top-level symbol (ts-morph), diff3 inside a symbol
+ *   anything else          diff3
  */
 import type { Owner } from '../../render/tree.js';
+import { mergeJson } from './json.js';
 import { mergeText } from './text.js';
 import type { MergeOutcome } from './types.js';
+import { mergeYaml } from './yaml.js';
 
 export interface MergeInput {
   path: string;
@@ -15,8 +24,39 @@ export interface MergeInput {
   generated: string;
 }
 
+const TS = /\.(ts|tsx|mts|cts)$/;
+
+export type MergeStrategy = 'handlers' | 'keep' | 'json' | 'yaml' | 'typescript' | 'text';
+
+export function strategyFor(path: string, owner: Owner): MergeStrategy {
+  if (owner === 'scaffolded') return TS.test(path) && !path.endsWith('.d.ts') ? 'handlers' : 'keep';
+  if (path.endsWith('.json')) return 'json';
+  if (/\.ya?ml$/.test(path)) return 'yaml';
+  if (TS.test(path)) return 'typescript';
+  return 'text';
+}
+
 export async function mergeFile(input: MergeInput): Promise<MergeOutcome> {
-  return mergeText(input.base, input.yours, input.generated);
+  const { path, base, yours, generated } = input;
+  switch (strategyFor(path, input.owner)) {
+    case 'handlers': {
+      // ts-morph only when a TypeScript merge is actually needed.
+      const { mergeHandlers } = await import('./typescript.js');
+      return mergeHandlers(path, base, yours, generated);
+    }
+    case 'keep':
+      return { content: yours, conflict: false, notes: ['yours (scaffolded): the template changed, your file was left as is'] };
+    case 'json':
+      return mergeJson(base, yours, generated);
+    case 'yaml':
+      return mergeYaml(base, yours, generated);
+    case 'typescript': {
+      const { mergeTypeScript } = await import('./typescript.js');
+      return mergeTypeScript(path, base, yours, generated);
+    }
+    case 'text':
+      return mergeText(base, yours, generated);
+  }
 }
 
 export type { MergeOutcome } from './types.js';
