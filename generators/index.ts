@@ -6,10 +6,20 @@
 import type { Generator } from './types.js';
 import { composeGenerator } from './compose/index.js';
 import { k8sGenerator } from './k8s/index.js';
+import { openapiGenerator } from './openapi/index.js';
+import { docsGenerator } from './docs/index.js';
+import { serviceGenerator } from './service/index.js';
+import { handlersGenerator } from './handlers/index.js';
+import { clientsGenerator } from './clients/index.js';
 
 export const generators: readonly Generator[] = [
   composeGenerator,
   k8sGenerator,
+  openapiGenerator,
+  docsGenerator,
+  serviceGenerator,
+  handlersGenerator,
+  clientsGenerator,
 ];
 
 export type { Generator, GeneratorContext, FileSpec } from './types.js';
