@@ -301,7 +301,15 @@ export function readServiceApi(text: string, file: string, service: NormalizedSe
   const doc = parsed as Obj;
 
   const warnings: Problem[] = [];
-  const warn = (path: Key[], message: string) => warnings.push({ path: jsonPath(path), message });
+  const seenWarnings = new Set<string>();
+  // Path-level parameters are read once per operation: report each problem once.
+  const warn = (path: Key[], message: string) => {
+    const w = { path: jsonPath(path), message };
+    const key = `${w.path}\u0000${message}`;
+    if (seenWarnings.has(key)) return;
+    seenWarnings.add(key);
+    warnings.push(w);
+  };
   const components = isObj(doc.components) ? doc.components : {};
   const componentSchemas = isObj(components.schemas) ? components.schemas : {};
   const convertSchema = schemaConverter({ document: doc, componentNames: new Set(Object.keys(componentSchemas)), warn });
@@ -319,8 +327,9 @@ export function readServiceApi(text: string, file: string, service: NormalizedSe
   if (isObj(doc.webhooks) && Object.keys(doc.webhooks).length) warn(['webhooks'], `${Object.keys(doc.webhooks).length} webhook(s) describe requests this service sends, not routes; not routed`);
   const server = Array.isArray(doc.servers) && isObj(doc.servers[0]) && typeof doc.servers[0].url === 'string' ? doc.servers[0].url : undefined;
   if (server) {
-    const serverPath = server.replace(/^[a-z][a-z0-9+.-]*:\/\/[^/]*|^\/\/[^/]*/i, '').replace(/\/+$/, '');
-    if (serverPath && serverPath !== '') warn(['servers', 0, 'url'], `the server URL's path "${serverPath}" is not added to routes: a route is exactly its path in \`paths\``);
+    // Everything up to the host (`https://h`, `{scheme}://h`, `//h`) is not path; a relative URL is all path.
+    const serverPath = server.replace(/^[^/]*\/\/[^/]*/, '').replace(/\/+$/, '');
+    if (serverPath) warn(['servers', 0, 'url'], `the server URL's path "${serverPath}" is not added to routes: a route is exactly its path in \`paths\``);
   }
 
   interface Draft extends Omit<ApiOperation, 'handlerName'> {
