@@ -7,7 +7,6 @@ import type { Generator } from './types.js';
 import { composeGenerator } from './compose/index.js';
 import { k8sGenerator } from './k8s/index.js';
 import { openapiGenerator } from './openapi/index.js';
-import { openapiGenerator } from './openapi/index.js';
 import { docsGenerator } from './docs/index.js';
 import { serviceGenerator } from './service/index.js';
 import { handlersGenerator } from './handlers/index.js';
@@ -16,7 +15,6 @@ import { clientsGenerator } from './clients/index.js';
 export const generators: readonly Generator[] = [
   composeGenerator,
   k8sGenerator,
-  openapiGenerator,
   openapiGenerator,
   docsGenerator,
   serviceGenerator,
