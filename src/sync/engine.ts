@@ -56,6 +56,15 @@ export interface SyncOptions {
    * a sync killed halfway.
    */
   onWrite?: (file: string) => void | Promise<void>;
+  /** Per-path exceptions to the rules above (the sync command uses it for openapi.yaml). */
+  policy?: (file: string) => PathPolicy | undefined;
+}
+
+export interface PathPolicy {
+  /** On a true conflict keep the user's value instead of writing markers (structured files only). */
+  preferYours?: boolean;
+  /** Recreate the file if the user deleted it (it is needed, e.g. a service's spec). */
+  restore?: boolean;
 }
 
 export interface FileReport {
@@ -161,6 +170,10 @@ class Reconciler {
     return { report: { path: file.path, action: 'keep', owner: file.owner, ...(message ? { message } : {}) }, entry: entryFor(file), base };
   }
 
+  restores(rel: string): boolean {
+    return Boolean(this.opts.restore || this.opts.policy?.(rel)?.restore);
+  }
+
   create(file: RenderedFile, message?: string): Step {
     return {
       report: { path: file.path, action: 'create', owner: file.owner, ...(message ? { message } : {}) },
@@ -181,7 +194,7 @@ class Reconciler {
     // business. One stat, no read, no merge.
     if (entry && !this.recovering && entry.hash === rHash) {
       if (!(await exists(target))) {
-        if (this.opts.restore) return this.create(file, 'restored');
+        if (this.restores(file.path)) return this.create(file, 'restored');
         return { report: { path: file.path, action: 'skip', owner: file.owner, message: DELETED_MSG }, entry: entryFor(file, { deleted: true }) };
       }
       return this.keepDisk(file, entry, undefined, undefined);
@@ -189,7 +202,7 @@ class Reconciler {
 
     const yours = await readTextIfExists(target);
     if (yours === undefined) {
-      if (!entry || this.opts.restore) return this.create(file, entry ? 'restored' : undefined);
+      if (!entry || this.restores(file.path)) return this.create(file, entry ? 'restored' : undefined);
       // Deleted by the user: keep the old base (the file is not on disk to merge with).
       return { report: { path: file.path, action: 'skip', owner: file.owner, message: DELETED_MSG }, entry: { ...entry, deleted: true, conflict: undefined } };
     }
@@ -213,7 +226,7 @@ class Reconciler {
 
     const notes: string[] = [];
     if (base === undefined) notes.push(entry ? 'stored base missing or edited: merged without a base' : 'file already existed: merged with the render');
-    const outcome = await mergeFile({ path: file.path, owner: file.owner, base: base ?? '', yours, generated });
+    const outcome = await mergeFile({ path: file.path, owner: file.owner, base: base ?? '', yours, generated, preferYours: this.opts.policy?.(file.path)?.preferYours });
     notes.push(...outcome.notes);
     const message = notes.length ? notes.join('; ') : undefined;
     if (outcome.content === yours && !outcome.conflict) return this.keepDisk(file, undefined, yours, baseStep, message);

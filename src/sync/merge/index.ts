@@ -22,6 +22,8 @@ export interface MergeInput {
   base: string;
   yours: string;
   generated: string;
+  /** Structured files: on a true conflict keep the user's value, no markers. */
+  preferYours?: boolean;
 }
 
 const TS = /\.(ts|tsx|mts|cts)$/;
@@ -47,9 +49,9 @@ export async function mergeFile(input: MergeInput): Promise<MergeOutcome> {
     case 'keep':
       return { content: yours, conflict: false, notes: ['yours (scaffolded): the template changed, your file was left as is'] };
     case 'json':
-      return mergeJson(base, yours, generated);
+      return mergeJson(base, yours, generated, input.preferYours);
     case 'yaml':
-      return mergeYaml(base, yours, generated);
+      return mergeYaml(base, yours, generated, input.preferYours);
     case 'typescript': {
       const { mergeTypeScript } = await import('./typescript.js');
       return mergeTypeScript(path, base, yours, generated);

@@ -20,7 +20,7 @@ function indentOf(text: string): string | number {
   return m ? m[1]! : 2;
 }
 
-export function mergeJson(base: string, yours: string, generated: string): MergeOutcome {
+export function mergeJson(base: string, yours: string, generated: string, preferYours = false): MergeOutcome {
   const y = parse(yours);
   const g = parse(generated);
   const b = base === '' ? undefined : parse(base);
@@ -29,10 +29,15 @@ export function mergeJson(base: string, yours: string, generated: string): Merge
     return { ...text, notes: [...text.notes, 'not valid JSON on one side: merged line by line'] };
   }
   const merged = mergeData(b === undefined ? {} : b, y, g);
-  if (merged.conflicts.length) return conflictFallback(base, yours, generated, merged.conflicts);
-  if (deepEqual(merged.value, y)) return { content: yours, conflict: false, notes: [] };
+  if (merged.conflicts.length && !preferYours) return conflictFallback(base, yours, generated, merged.conflicts);
+  const notes = keptNotes(merged.conflicts);
+  if (deepEqual(merged.value, y)) return { content: yours, conflict: false, notes };
   const content = `${JSON.stringify(merged.value, null, indentOf(yours))}\n`;
-  return { content, conflict: false, notes: [] };
+  return { content, conflict: false, notes };
+}
+
+export function keptNotes(paths: string[]): string[] {
+  return paths.length ? [`you and the generator both changed ${paths.join(', ')}: kept yours`] : [];
 }
 
 /** Line-level markers around the conflicting keys; a whole-file block if lines alone merge cleanly. */

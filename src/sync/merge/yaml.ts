@@ -5,7 +5,7 @@
  * openapi.yaml, docker-compose.yml and k8s manifests go through here.
  */
 import { isMap, isScalar, isSeq, parseDocument, type Document, type Node as YamlNode, type Pair } from 'yaml';
-import { conflictFallback } from './json.js';
+import { conflictFallback, keptNotes } from './json.js';
 import { mergeText } from './text.js';
 import type { MergeOutcome } from './types.js';
 import { deepEqual, isRecord, itemKey, mergeData, type Data } from './values.js';
@@ -58,7 +58,7 @@ function patchNode(doc: Document, node: unknown, y: Data, m: Data): unknown {
   return doc.createNode(m);
 }
 
-export function mergeYaml(base: string, yours: string, generated: string): MergeOutcome {
+export function mergeYaml(base: string, yours: string, generated: string, preferYours = false): MergeOutcome {
   const doc = parseDocument(yours, { uniqueKeys: false });
   const g = parseValue(generated);
   const b = base === '' ? ({ ok: true, value: {} } as const) : parseValue(base);
@@ -68,9 +68,10 @@ export function mergeYaml(base: string, yours: string, generated: string): Merge
   }
   const y = (doc.toJS({ maxAliasCount: 1000 }) ?? null) as Data;
   const merged = mergeData(b.value, y, g.value);
-  if (merged.conflicts.length) return conflictFallback(base, yours, generated, merged.conflicts);
+  if (merged.conflicts.length && !preferYours) return conflictFallback(base, yours, generated, merged.conflicts);
+  const notes = keptNotes(merged.conflicts);
   const m = merged.value as Data;
-  if (deepEqual(m, y)) return { content: yours, conflict: false, notes: [] };
+  if (deepEqual(m, y)) return { content: yours, conflict: false, notes };
   doc.contents = patchNode(doc, doc.contents, y, m) as typeof doc.contents;
-  return { content: doc.toString(TO_STRING), conflict: false, notes: [] };
+  return { content: doc.toString(TO_STRING), conflict: false, notes };
 }
