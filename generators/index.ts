@@ -4,6 +4,7 @@
  * renders into the same in-memory tree, and two generators may not render the same path.
  */
 import type { Generator } from './types.js';
+import { rootGenerator } from './root/index.js';
 import { composeGenerator } from './compose/index.js';
 import { k8sGenerator } from './k8s/index.js';
 import { openapiGenerator } from './openapi/index.js';
@@ -13,6 +14,7 @@ import { handlersGenerator } from './handlers/index.js';
 import { clientsGenerator } from './clients/index.js';
 
 export const generators: readonly Generator[] = [
+  rootGenerator,
   composeGenerator,
   k8sGenerator,
   openapiGenerator,

@@ -123,8 +123,13 @@ export function deployVariables(plan: NormalizedPlan): DeployVariable[] {
  * back to the plan's value (`:-`). Compose Specification, "Interpolation".
  */
 export function composeRef(v: DeployVariable): string {
-  return v.secret ? `\${${v.name}:?set ${v.name} in .env (see .env.example)}` : `\${${v.name}:-${v.example}}`;
+  const required = `\${${v.name}:?set ${v.name} in .env (see .env.example)}`;
+  // A plan value with `$`, braces, quotes or spaces cannot sit inside `${X:-...}`; then it must come from .env.
+  return v.secret || !SAFE_DEFAULT.test(v.example) ? required : `\${${v.name}:-${v.example}}`;
 }
+
+/** Characters that may appear unquoted in a compose default and in a .env value (URL characters, no `$ { } ' " #` or spaces). */
+export const SAFE_DEFAULT = /^[A-Za-z0-9._~:/?@!&()*+,;=%-]*$/;
 
 export function variable(plan: NormalizedPlan, name: string): DeployVariable {
   const v = deployVariables(plan).find((x) => x.name === name);
