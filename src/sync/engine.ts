@@ -23,7 +23,10 @@ import { assertSafeRelativePath, type Owner, type RenderedFile, type RenderedTre
 import { AtomicWriter, exists, readTextIfExists } from './atomic-fs.js';
 import {
   ARCH_DIR,
+  BASE_DIR,
   JOURNAL_FILE,
+  MANIFEST_FILE,
+  TMP_DIR,
   MANIFEST_VERSION,
   basePath,
   hashContent,
@@ -256,7 +259,9 @@ class Reconciler {
 
 function checkPath(p: string): void {
   assertSafeRelativePath(p);
-  if (p === ARCH_DIR || p.startsWith(`${ARCH_DIR}/`)) throw new Error(`refusing to render into the sync engine's own folder: ${p}`);
+  // .arch/ may hold other tool files (a plan JSON Schema, say); the engine's own are reserved.
+  const reserved = p === ARCH_DIR || p === MANIFEST_FILE || p === JOURNAL_FILE || p.startsWith(`${BASE_DIR}/`) || p.startsWith(`${TMP_DIR}/`);
+  if (reserved) throw new Error(`refusing to render over the sync engine's own files: ${p}`);
 }
 
 export async function syncTree(dir: string, tree: RenderedTree, opts: SyncOptions): Promise<SyncReport> {
@@ -324,7 +329,7 @@ export async function syncTree(dir: string, tree: RenderedTree, opts: SyncOption
     written++;
   }
   if (manifestChanged) {
-    await writer.write(`${ARCH_DIR}/manifest.json`, manifestText);
+    await writer.write(MANIFEST_FILE, manifestText);
     written++;
   }
   await unlink(path.join(root, JOURNAL_FILE));

@@ -63,7 +63,8 @@ describe('first generation (sync into an empty folder)', () => {
 
   it('refuses paths outside the folder or inside .arch/', async () => {
     await expect(sync(dir, tree({ '../evil': 'x' }))).rejects.toThrow(/outside the target/);
-    await expect(sync(dir, tree({ '.arch/manifest.json': 'x' }))).rejects.toThrow(/own folder/);
+    await expect(sync(dir, tree({ '.arch/manifest.json': 'x' }))).rejects.toThrow(/own files/);
+    await expect(sync(dir, tree({ '.arch/base/x': 'x' }))).rejects.toThrow(/own files/);
     expect((await snapshot(dir)).size).toBe(0);
   });
 });
