@@ -132,6 +132,12 @@ export const clientsGenerator: Generator = {
     const files: FileSpec[] = [
       { path: `${dir}/http-client.ts`, owner: 'generated', template: 'src/http-client.ts.hbs', data: { banner: banner(`the plan (service ${service.name})`), service } },
       { path: `${dir}/index.ts`, owner: 'generated', content: clientsIndexTs(service, `the plan (service ${service.name})`) },
+      {
+        path: `services/${service.name}/test/clients.test.ts`,
+        owner: 'generated',
+        template: 'test/clients.test.ts.hbs',
+        data: { banner: banner(`the plan (service ${service.name})`), service },
+      },
     ];
     for (const dep of service.dependencies) {
       const api = ctx.apis.get(dep.service);

@@ -129,6 +129,9 @@ export function routesTs(api: ServiceApi, source: string, usesJwt: boolean): str
     '/** Every component schema of the spec, added once with app.addSchema; route schemas $ref into it. */',
     `export const components = ${tsLiteral(api.components)};`,
     '',
+    '/** Media types of request bodies the spec accepts; other bodies are answered 415. */',
+    `export const bodyMediaTypes: string[] = ${tsLiteral([...new Set(api.operations.flatMap((o) => o.bodyContentTypes))].sort())};`,
+    '',
     '/** Type-checks each handler against the types derived from the spec. */',
     'const handlers: Handlers = {',
     ...api.operations.map((o) => `  ${o.handlerName}: ${groupAlias(o.group)}.${o.handlerName},`),
@@ -166,7 +169,7 @@ export function routesTs(api: ServiceApi, source: string, usesJwt: boolean): str
   lines.push('}');
   lines.push('');
   lines.push('export function registerRoutes(app: FastifyInstance, wiring: RouteWiring): void {');
-  lines.push('  app.addSchema({ $id: COMPONENTS_SCHEMA_ID, ...components });');
+  lines.push('  app.addSchema({ ...components, $id: COMPONENTS_SCHEMA_ID });');
   lines.push('  for (const route of routes) {');
   lines.push('    const handler = handlers[route.operation] as unknown as RouteHandlerMethod;');
   lines.push('    app.route({');
