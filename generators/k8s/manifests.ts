@@ -4,6 +4,12 @@
  * are not deployed here: in a cluster they are usually managed services, so their URLs come
  * from a Secret the operator creates.
  */
+// Type-only (erased at run time): the Kubernetes API types catch a misspelt or misplaced field at compile time.
+import type { IDeployment } from 'kubernetes-models/apps/v1/Deployment';
+import type { IHorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2/HorizontalPodAutoscaler';
+import type { IPodDisruptionBudget } from 'kubernetes-models/policy/v1/PodDisruptionBudget';
+import type { IConfigMap } from 'kubernetes-models/v1/ConfigMap';
+import type { IService } from 'kubernetes-models/v1/Service';
 import type { NormalizedPlan, NormalizedService } from '../../src/plan/normalize.js';
 import { jwtJwksUrl, otlpEndpoint, serviceImage } from '../compose/infra.js';
 
@@ -55,18 +61,20 @@ export function terminationGraceSeconds(s: NormalizedService): number {
   return PRE_STOP_SECONDS + Math.ceil(s.resilience.shutdownGraceMs / 1000) + 5;
 }
 
-export function serviceManifests(plan: NormalizedPlan, s: NormalizedService): Json[] {
+export type ServiceManifests = [IConfigMap, IDeployment, IService, IHorizontalPodAutoscaler, IPodDisruptionBudget];
+
+export function serviceManifests(plan: NormalizedPlan, s: NormalizedService): ServiceManifests {
   const name = s.names.kebab;
   const meta = { name, labels: labels(plan, s) };
   const sc = s.scaling;
   const replicas = Math.min(Math.max(sc.replicas, sc.minReplicas), sc.maxReplicas);
   const httpGet = (path: string) => ({ path, port: 'http' });
-  const envFrom: Json[] = [{ configMapRef: { name: configMapName(s) } }];
+  const envFrom: NonNullable<NonNullable<IDeployment['spec']>['template']['spec']>['containers'][number]['envFrom'] = [{ configMapRef: { name: configMapName(s) } }];
   if (secretKeys(s).length) envFrom.push({ secretRef: { name: secretName(s) } });
 
-  const configMap = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: configMapName(s), labels: labels(plan, s) }, data: configData(plan, s) };
+  const configMap: IConfigMap = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: configMapName(s), labels: labels(plan, s) }, data: configData(plan, s) };
 
-  const deployment = {
+  const deployment: IDeployment = {
     apiVersion: 'apps/v1',
     kind: 'Deployment',
     metadata: meta,
@@ -115,14 +123,14 @@ export function serviceManifests(plan: NormalizedPlan, s: NormalizedService): Js
     },
   };
 
-  const service = {
+  const service: IService = {
     apiVersion: 'v1',
     kind: 'Service',
     metadata: meta,
     spec: { type: 'ClusterIP', selector: labels(plan, s), ports: [{ name: 'http', port: s.port, targetPort: 'http', protocol: 'TCP' }] },
   };
 
-  const hpa = {
+  const hpa: IHorizontalPodAutoscaler = {
     apiVersion: 'autoscaling/v2',
     kind: 'HorizontalPodAutoscaler',
     metadata: meta,
@@ -134,7 +142,7 @@ export function serviceManifests(plan: NormalizedPlan, s: NormalizedService): Js
     },
   };
 
-  const pdb = {
+  const pdb: IPodDisruptionBudget = {
     apiVersion: 'policy/v1',
     kind: 'PodDisruptionBudget',
     metadata: meta,

@@ -1,5 +1,12 @@
-import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
+import { Deployment } from 'kubernetes-models/apps/v1/Deployment';
+import { HorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2/HorizontalPodAutoscaler';
+import { PodDisruptionBudget } from 'kubernetes-models/policy/v1/PodDisruptionBudget';
+import { ConfigMap } from 'kubernetes-models/v1/ConfigMap';
+import { Service } from 'kubernetes-models/v1/Service';
 import { describe, expect, it } from 'vitest';
 import { parse, parseAllDocuments } from 'yaml';
 import { k8sGenerator } from '../../generators/k8s/index.js';
@@ -72,6 +79,39 @@ describe('k8s generator', () => {
         expect(d.metadata.name.length, d.metadata.name).toBeLessThanOrEqual(63);
         expect(d.metadata.name).toMatch(DNS_LABEL);
       }
+    }
+  });
+
+  it.each(cases)('%s: every document validates against the Kubernetes API schema (kubernetes-models)', async (_n, plan) => {
+    const models = { ConfigMap, Deployment, Service, HorizontalPodAutoscaler, PodDisruptionBudget } as const;
+    const files = await render(plan);
+    for (const s of plan.services) {
+      for (const doc of manifests(files.get(`k8s/${s.name}.yaml`)!.content!)) {
+        const Model = models[doc.kind as keyof typeof models] as unknown as new (d: unknown) => { validate(): void };
+        expect(Model, doc.kind).toBeDefined();
+        expect(() => new Model(doc).validate(), `${s.name} ${doc.kind}`).not.toThrow();
+      }
+    }
+    // the check is real: a wrong type is rejected
+    const [, dep] = manifests(files.get(`k8s/${plan.services[0]!.name}.yaml`)!.content!);
+    dep!.spec.template.spec.containers[0].ports[0].containerPort = 'http';
+    expect(() => new Deployment(dep as never).validate()).toThrow(/containerPort must be integer/);
+  });
+
+  const kubectl = spawnSync('kubectl', ['version', '--client'], { encoding: 'utf8' }).status === 0;
+  it.skipIf(!kubectl)('kubectl kustomize builds the whole k8s/ folder (runs only where kubectl is installed)', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'k8s-'));
+    try {
+      const files = await render(example('shop'));
+      mkdirSync(path.join(dir, 'k8s'));
+      for (const [p, f] of files) writeFileSync(path.join(dir, p), f.content!);
+      const r = spawnSync('kubectl', ['kustomize', path.join(dir, 'k8s')], { encoding: 'utf8' });
+      expect(r.stderr).toBe('');
+      expect(r.status).toBe(0);
+      const kinds = manifests(r.stdout).map((d) => d.kind);
+      expect(kinds).toHaveLength(example('shop').services.length * 5);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 
