@@ -3,6 +3,7 @@
  * events and synchronous calls added or removed, plus services whose definition changed.
  */
 import type { Plan } from '../plan/schema.js';
+import { fromWire, toWire } from './wire-schema.js';
 
 export interface PlanDiff {
   servicesAdded: string[];
@@ -31,7 +32,14 @@ function added<T>(before: Iterable<T>, after: Iterable<T>): T[] {
   return [...after].filter((x) => !b.has(x));
 }
 
-export function diffPlans(before: Plan, after: Plan): PlanDiff {
+/** Same meaning, same text: explicit defaults (critical: true, required: false, "") are dropped. */
+function canonical(plan: Plan): Plan {
+  return fromWire(toWire(plan)) as Plan;
+}
+
+export function diffPlans(beforePlan: Plan, afterPlan: Plan): PlanDiff {
+  const before = canonical(beforePlan);
+  const after = canonical(afterPlan);
   const sb = new Map(before.services.map((s) => [s.name, s]));
   const sa = new Map(after.services.map((s) => [s.name, s]));
   const ob = operations(before);
