@@ -152,16 +152,16 @@ export function startAllData(plan: NormalizedPlan) {
   };
 }
 
-/** "the databases (`a-db`, `b-db`), the nats broker (`broker`), an OpenTelemetry collector and Jaeger" */
+/** "the databases (`a-db`, `b-db`), the nats broker (`broker`), the services it calls, and the OpenTelemetry collector (...)" */
 function infrastructureSentence(plan: NormalizedPlan): string {
   const hosts = plan.services.flatMap((s) => (s.datastore ? [mdCode(s.datastore.host)] : []));
   const parts = [
     ...(hosts.length ? [`${hosts.length === 1 ? 'its database' : 'the databases'} (${hosts.join(', ')})`] : []),
     ...(plan.broker ? [`the ${plan.broker.kind} broker (${mdCode(plan.broker.host)})`] : []),
     'the services it calls',
-    'an OpenTelemetry collector and Jaeger',
+    'the OpenTelemetry collector (which waits for Jaeger)',
   ];
-  return `${parts.slice(0, -1).join(', ')} and ${parts.at(-1)}`;
+  return `${parts.slice(0, -1).join(', ')}, and ${parts.at(-1)}`;
 }
 
 export function readmeContext(plan: NormalizedPlan, version: string) {
@@ -178,6 +178,7 @@ export function readmeContext(plan: NormalizedPlan, version: string) {
       basePath: s.basePath,
     })),
     infrastructure: infrastructureSentence(plan),
+    dockerRuns: ['the services', ...(plan.services.some((x) => x.datastore) ? ['their databases'] : []), ...(plan.broker ? ['the broker'] : []), 'tracing'].join(', '),
     broker: plan.broker ? { kind: plan.broker.kind, host: plan.broker.host } : undefined,
     rabbitmq: plan.broker?.kind === 'rabbitmq',
     variables: deployVariables(plan).map((v) => ({ name: v.name, secret: v.secret, description: mdCell(v.description) })),

@@ -155,6 +155,15 @@ describe('compose generator', () => {
     expect(text).not.toMatch(/[&*]a\d/);
   });
 
+  it('a plan value that cannot sit in a compose default (`$`, braces, spaces) must come from .env instead', async () => {
+    const plan = structuredClone(example('shop'));
+    plan.auth!.issuer = 'https://id.example/${x} y';
+    const doc = parse((await render(validatePlan(plan))).get('docker-compose.yml')!.content!) as ComposeFile;
+    expect(doc.services.orders!.environment!.JWT_ISSUER).toBe('${JWT_ISSUER:?set JWT_ISSUER in .env (see .env.example)}');
+    expect(doc.services.orders!.environment!.JWT_AUDIENCE).toBe('${JWT_AUDIENCE:-shop-api}');
+    expect(validateCompose(doc)).toBe(true);
+  });
+
   it('renders the same bytes for the same plan', async () => {
     const a = await render(example('shop'));
     const b = await render(example('shop'));

@@ -131,7 +131,8 @@ describe('root generator', () => {
       '# Shop', 'npm install', 'npm run build', 'npm test', 'npm start', 'cp .env.example .env', 'docker compose up --build',
       'http://localhost:16686', 'http://localhost:8889/metrics', 'services/<name>/openapi.yaml', 'arch.plan.json',
       'npx create-arch-service sync', 'npx create-arch-service sync --check', 'npx create-arch-service sync --dry-run', 'kubectl apply -k k8s',
-      'the databases (`catalog-db`, `orders-db`, `payments-db`, `notifications-db`), the nats broker (`broker`)',
+      'the databases (`catalog-db`, `orders-db`, `payments-db`, `notifications-db`), the nats broker (`broker`), the services it calls, and the OpenTelemetry collector',
+      'create-arch-service@1.2.3',
     ]) expect(readme, s).toContain(s);
     for (const s of plan.services) expect(readme).toContain(`| [${s.name}](services/${s.name}) |`);
   });
