@@ -14,6 +14,8 @@
  *   `items: [...]`; `dependentRequired/Schemas` -> `dependencies`.
  * - `format`s that Ajv would reject or that are annotations in OpenAPI (int32, int64,
  *   float, double, binary, password, and any unknown one) are dropped.
+ * - `required` loses readOnly properties: these schemas validate requests, and OpenAPI
+ *   requires a readOnly property in responses only.
  * - Annotations Ajv does not know (`example`, `examples`, `discriminator`, `xml`,
  *   `externalDocs`, `deprecated`, `x-*`, ...) are dropped; so is every keyword with a
  *   value that would fail Ajv's meta-schema (a `required: true`, an empty `enum`, a
@@ -152,7 +154,14 @@ class Converter {
     }
     if (typeof schema.format === 'string' && VALIDATED_FORMATS.has(schema.format)) out.format = schema.format;
     if (Array.isArray(schema.required)) {
-      const req = [...new Set(schema.required.filter((r): r is string => typeof r === 'string'))];
+      // These schemas validate requests only. OpenAPI: a required readOnly property is
+      // required in responses only, so a request without it must pass.
+      const props = isObj(schema.properties) ? schema.properties : {};
+      const readOnly = (name: string) => {
+        const p = props[name];
+        return isObj(p) && p.readOnly === true;
+      };
+      const req = [...new Set(schema.required.filter((r): r is string => typeof r === 'string' && !readOnly(r)))];
       if (req.length) out.required = req;
     }
 

@@ -10,7 +10,8 @@
  *   ajv-formats registered): every schema here compiles under these options.
  * - `app.addSchema(api.components)` once, before the routes: `$ref`s in route schemas
  *   point into it (`openapi-components#/definitions/<Name>`), so recursive schemas work.
- * - One route per operation: `{ method, url, schema: op.schema }`.
+ * - One route per operation: `{ method, url, schema: op.schema }`, in `operations` order
+ *   (an explicit HEAD comes before its path's GET, so Fastify's automatic HEAD does not clash).
  * - Request bodies: JSON (application/json, *+json) and application/x-www-form-urlencoded
  *   bodies are validated against their schema; register a parser for urlencoded bodies
  *   (e.g. @fastify/formbody). Other media types (multipart/form-data, octet-stream, XML,

@@ -8,7 +8,8 @@
  * than MAX_OPERATIONS operations), is an InputError listing every problem by JSON path;
  * anything that can be routed but not fully honoured (callbacks, webhooks, cookie
  * parameters, bodies that are not validated, unusable keywords) is a warning with its
- * JSON path. Output is deterministic: operations sorted by path, then method.
+ * JSON path. Output is deterministic: operations sorted by path, then method (HEAD
+ * first, see HTTP_METHODS), so a server can register them in this order.
  */
 import { InputError, jsonPath, type Problem } from '../errors.js';
 import { parseDocumentText } from '../plan/load.js';
@@ -21,7 +22,12 @@ import { pathProblems, routePath, toFastifyUrl } from './route-url.js';
 type Obj = Record<string, unknown>;
 type Key = string | number;
 
-export const HTTP_METHODS: readonly HttpMethod[] = ['delete', 'get', 'head', 'options', 'patch', 'post', 'put', 'trace'];
+/**
+ * Method order within a path: alphabetical, except HEAD first. Fastify adds a HEAD route
+ * for every GET (`exposeHeadRoutes`) and rejects an explicit HEAD registered after it;
+ * registered before, the explicit one wins.
+ */
+export const HTTP_METHODS: readonly HttpMethod[] = ['head', 'delete', 'get', 'options', 'patch', 'post', 'put', 'trace'];
 const IDEMPOTENT = new Set<HttpMethod>(['get', 'head', 'put', 'delete', 'options', 'trace']);
 /** More operations than this in one service is a hostile or mistaken document, not a service. */
 export const MAX_OPERATIONS = 1000;

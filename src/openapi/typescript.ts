@@ -12,13 +12,13 @@ import type { ServiceApi } from './model.js';
 
 export async function apiTypes(api: ServiceApi): Promise<string> {
   const { default: openapiTS, astToString } = await import('openapi-typescript');
-  let ast: Awaited<ReturnType<typeof openapiTS>>;
   try {
     // A copy: openapi-typescript bundles and annotates the document it is given, and
     // api.document is shared with every other generator.
-    ast = await openapiTS(structuredClone(api.document) as unknown as Parameters<typeof openapiTS>[0], { silent: true });
+    const ast = await openapiTS(structuredClone(api.document) as unknown as Parameters<typeof openapiTS>[0], { silent: true });
+    return astToString(ast);
   } catch (err) {
+    // Includes RangeError from absurdly nested documents: a clear failure, not a stack trace.
     throw new CliError(`openapi-typescript could not generate types for "${api.title}": ${(err as Error).message}`);
   }
-  return astToString(ast);
 }

@@ -41,7 +41,8 @@ describe('readServiceApi over the corpus', () => {
       expect(op.group).toMatch(/^[a-z0-9]+(-[a-z0-9]+)*$/);
       expect(op.group.length).toBeLessThanOrEqual(60);
     }
-    const sorted = [...api.operations].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : a.method < b.method ? -1 : a.method > b.method ? 1 : 0));
+    const rank = (m: string) => (m === 'head' ? '' : m);
+    const sorted = [...api.operations].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : rank(a.method) < rank(b.method) ? -1 : rank(a.method) > rank(b.method) ? 1 : 0));
     expect(api.operations).toEqual(sorted);
   });
 });
@@ -157,6 +158,18 @@ describe('route URLs in find-my-way syntax, proven in Fastify', () => {
     const api = read(doc({ '/a/{x}': { get: op('one') }, '/a/{y}': { get: op('two') } }));
     expect(api.operations.map((o) => o.handlerName)).toEqual(['one']);
     expect(api.warnings).toContainEqual({ path: '$.paths["/a/{y}"].get', message: 'same route as GET /a/{x} (only parameter names differ); not routed' });
+  });
+
+  it('an explicit HEAD beside a GET registers (HEAD first) and wins', async () => {
+    const api = read(doc({ '/x': { get: op('getX'), head: op('headX') } }));
+    expect(api.operations.map((o) => o.handlerName)).toEqual(['headX', 'getX']);
+    const app = await mountApi(api);
+    try {
+      expect((await app.inject({ method: 'HEAD', url: '/x' })).headers['x-handler']).toBe('headX');
+      expect((await app.inject({ method: 'GET', url: '/x' })).headers['x-handler']).toBe('getX');
+    } finally {
+      await app.close();
+    }
   });
 
   it('a literal "*" cannot be routed: warning, not a crash', () => {
@@ -286,6 +299,7 @@ describe('schemas: OpenAPI -> JSON Schema that Fastify compiles', () => {
     ['3.0 $ref with nullable', { $ref: '#/components/schemas/Node', nullable: true }, { anyOf: [{ $ref: 'openapi-components#/definitions/Node' }, { type: 'null' }] }],
     ['invalid keyword values dropped', { type: 'file', required: true, enum: [], maxLength: -1, multipleOf: 0 }, {}],
     ['prefixItems -> tuple', { type: 'array', prefixItems: [{ type: 'string' }], items: false }, { type: 'array', items: [{ type: 'string' }], additionalItems: false }],
+    ['required readOnly properties are not required in requests', { type: 'object', required: ['id', 'name'], properties: { id: { type: 'string', readOnly: true }, name: { type: 'string' } } }, { type: 'object', required: ['name'], properties: { id: { type: 'string', readOnly: true }, name: { type: 'string' } } }],
     ['dependentRequired -> dependencies', { dependentRequired: { a: ['b'] } }, { dependencies: { a: ['b'] } }],
   ])('%s', (_name, given, want) => {
     const api = read(doc({ '/x': { post: op('x', { requestBody: { required: true, content: { 'application/json': { schema: given } } } }) } }, { components: { schemas: { Node: { type: 'object' } } } }));
