@@ -59,7 +59,7 @@ interface OperationRow {
 }
 
 function planOperationRow(s: NormalizedService, o: NormalizedOperation): OperationRow {
-  const query = o.query.map((q) => q.name);
+  const query = o.query.map((q) => `${q.name}: ${q.type}${q.required ? ' (required)' : ''}`);
   const request = [o.requestBody ? `body ${o.requestBody}` : '', query.length ? `query ${query.join(', ')}` : '', o.idempotencyKey ? 'Idempotency-Key' : '']
     .filter(Boolean)
     .join('; ');
@@ -68,7 +68,8 @@ function planOperationRow(s: NormalizedService, o: NormalizedOperation): Operati
   return {
     method: o.method.toUpperCase(),
     path: mdCode(`${s.basePath}${o.path}`),
-    id: mdCode(o.id),
+    // Tags other than the default (the service name) decide the handler file; worth showing.
+    id: o.tags.length === 1 && o.tags[0] === s.names.kebab ? mdCode(o.id) : `${mdCode(o.id)}<br>tags: ${o.tags.map((t) => mdCell(t)).join(', ')}`,
     summary,
     request: mdCell(request || '—'),
     response: mdCell(response),

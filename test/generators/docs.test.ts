@@ -241,9 +241,17 @@ describe('docs generator', () => {
     };
     const doc = (await render(plan, new Map([['notes', api]]))).get('docs/ARCHITECTURE.md')!;
     expect(doc).toContain('| POST | `/v1/notes/{noteId}/archive` | `archiveNote` | Archive \\| a note | — | 202 | — | JWT, scopes `notes:write` |');
-    expect(doc).toContain('| GET | `/v1/notes` | `listNotes` | List notes, newest first | query tag | 200 page of Note |');
+    expect(doc).toContain('| GET | `/v1/notes` | `listNotes` | List notes, newest first | query tag: string | 200 page of Note |');
     // operations the spec no longer has are not documented
     expect(doc).not.toContain('`deleteNote`');
+  });
+
+  it('shows explicit operation tags (they pick the handler file) but not the default one', async () => {
+    const plan = structuredClone(example('minimal'));
+    plan.services[0]!.operations[0]!.tags = ['search'];
+    const doc = (await render(validatePlan(plan))).get('docs/ARCHITECTURE.md')!;
+    expect(doc).toContain('| `listNotes`<br>tags: search |');
+    expect(doc).toContain('| `createNote` |');
   });
 
   it('prints the plan provenance when the agent wrote the plan', async () => {
