@@ -87,11 +87,12 @@ function planOperationRow(s: NormalizedService, o: NormalizedOperation): Operati
 export function operationRows(s: NormalizedService, api: ServiceApi | undefined): OperationRow[] {
   if (!api) return s.operations.map((o) => planOperationRow(s, o));
   return api.operations.map((a) => {
+    // Spec paths carry the base path (src/openapi/model.ts); plan paths do not.
     const planned = s.operations.find((o) => o.id === (a.operationId ?? a.handlerName));
-    if (planned && planned.method === a.method && planned.path === a.path) return planOperationRow(s, planned);
+    if (planned && planned.method === a.method && `${s.basePath}${planned.path}` === a.path) return planOperationRow(s, planned);
     return {
       method: a.method.toUpperCase(),
-      path: mdCode(`${s.basePath}${a.path}`),
+      path: mdCode(a.path),
       id: mdCode(a.operationId ?? a.handlerName),
       summary: mdCell(a.summary ?? ''),
       request: mdCell(a.bodyContentTypes.length ? `body (${a.bodyContentTypes.join(', ')})` : '—'),

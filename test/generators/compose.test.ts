@@ -9,6 +9,7 @@ import { BROKER_KINDS, DATASTORE_KINDS, type Plan } from '../../src/plan/schema.
 import { normalizePlan, type NormalizedPlan } from '../../src/plan/normalize.js';
 import { validatePlan } from '../../src/plan/validate.js';
 import type { FileSpec, GeneratorContext } from '../../generators/types.js';
+import { renderSystem } from '../../src/render/pipeline.js';
 
 // ajv-formats is CommonJS with a default export; under NodeNext its callable is `.default`.
 const addFormats = (addFormatsModule as unknown as { default: typeof addFormatsModule }).default ?? addFormatsModule;
@@ -162,6 +163,18 @@ describe('compose generator', () => {
     expect(doc.services.orders!.environment!.JWT_ISSUER).toBe('${JWT_ISSUER:?set JWT_ISSUER in .env (see .env.example)}');
     expect(doc.services.orders!.environment!.JWT_AUDIENCE).toBe('${JWT_AUDIENCE:-shop-api}');
     expect(validateCompose(doc)).toBe(true);
+  });
+
+  it('contract with the service generators: build folders have a Dockerfile, every variable compose sets is one the service reads', async () => {
+    const { tree } = await renderSystem(example('shop'));
+    const doc = parse(tree.get('docker-compose.yml')!.content) as ComposeFile;
+    for (const s of example('shop').services) {
+      expect(tree.has(`services/${s.name}/Dockerfile`)).toBe(true);
+      const config = tree.get(`services/${s.name}/src/config.ts`)?.content ?? '';
+      for (const name of Object.keys(doc.services[s.name]!.environment!)) {
+        expect(config, `${s.name} reads ${name}`).toMatch(new RegExp(`['"]${name}['"]`));
+      }
+    }
   });
 
   it('renders the same bytes for the same plan', async () => {

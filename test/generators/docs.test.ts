@@ -9,6 +9,7 @@ import { normalizePlan } from '../../src/plan/normalize.js';
 import type { Plan } from '../../src/plan/schema.js';
 import { validatePlan } from '../../src/plan/validate.js';
 import { formatFile } from '../../src/render/format.js';
+import { renderSystem } from '../../src/render/pipeline.js';
 import { renderTemplate } from '../../src/render/templates.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
@@ -229,14 +230,14 @@ describe('docs generator', () => {
   it('follows the service API read from openapi.yaml when there is one', async () => {
     const plan = example('minimal');
     const op = (over: Partial<ApiOperation>): ApiOperation => ({
-      handlerName: 'x', method: 'get', path: '/x', url: '/v1/x', group: 'x', tags: [], deprecated: false, successStatus: 200,
-      security: null, schema: {}, bodyContentTypes: [], idempotent: true, ...over,
+      handlerName: 'x', method: 'get', path: '/v1/x', url: '/v1/x', pathParams: [], group: 'x', tags: [], deprecated: false, successStatus: 200,
+      security: null, schema: {}, bodyContentTypes: [], bodyRequired: false, idempotent: true, ...over,
     });
     const api: ServiceApi = {
       title: 'notes', version: '1.0.0', openapi: '3.1.0', components: {}, document: {}, warnings: [],
       operations: [
-        op({ handlerName: 'listNotes', operationId: 'listNotes', path: '/notes', url: '/v1/notes', summary: 'List notes, newest first' }),
-        op({ handlerName: 'archiveNote', operationId: 'archiveNote', method: 'post', path: '/notes/{noteId}/archive', url: '/v1/notes/:noteId/archive', summary: 'Archive | a note', successStatus: 202, security: { schemes: ['bearer'], bearer: true, scopes: ['notes:write'] }, idempotent: false }),
+        op({ handlerName: 'listNotes', operationId: 'listNotes', path: '/v1/notes', url: '/v1/notes', summary: 'List notes, newest first' }),
+        op({ handlerName: 'archiveNote', operationId: 'archiveNote', method: 'post', path: '/v1/notes/{noteId}/archive', url: '/v1/notes/:noteId/archive', pathParams: [{ name: 'noteId', routeName: 'noteId' }], summary: 'Archive | a note', successStatus: 202, security: { schemes: ['bearer'], bearer: true, scopes: ['notes:write'] }, idempotent: false }),
       ],
     };
     const doc = (await render(plan, new Map([['notes', api]]))).get('docs/ARCHITECTURE.md')!;
@@ -244,6 +245,16 @@ describe('docs generator', () => {
     expect(doc).toContain('| GET | `/v1/notes` | `listNotes` | List notes, newest first | query tag: string | 200 page of Note |');
     // operations the spec no longer has are not documented
     expect(doc).not.toContain('`deleteNote`');
+  });
+
+  it('in the full pipeline (APIs read from the generated openapi.yaml) the operations keep their plan details', async () => {
+    const { tree } = await renderSystem(example('shop'));
+    const fromPipeline = tree.get('docs/ARCHITECTURE.md')!.content;
+    const fromPlan = (await render(example('shop'))).get('docs/ARCHITECTURE.md')!;
+    expect(fromPipeline).not.toContain('/v1/v1/');
+    // same lines; operations follow the spec's order (grouped by path) rather than the plan's
+    const sorted = (t: string) => t.split('\n').sort();
+    expect(sorted(fromPipeline)).toEqual(sorted(fromPlan));
   });
 
   it('shows explicit operation tags (they pick the handler file) but not the default one', async () => {

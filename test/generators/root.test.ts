@@ -15,6 +15,7 @@ import { normalizePlan } from '../../src/plan/normalize.js';
 import type { Plan } from '../../src/plan/schema.js';
 import { validatePlan } from '../../src/plan/validate.js';
 import { formatFile } from '../../src/render/format.js';
+import { renderSystem } from '../../src/render/pipeline.js';
 import { renderTemplate } from '../../src/render/templates.js';
 
 const addFormats = (addFormatsModule as unknown as { default: typeof addFormatsModule }).default ?? addFormatsModule;
@@ -150,6 +151,24 @@ describe('root generator', () => {
     const fences = (t: string) => t.split('\n').filter((l) => l.startsWith('```')).length;
     expect(fences(readme)).toBe(fences((await render(example('minimal'))).get('README.md')!.text));
     expect(readme).toContain('\\```');
+  });
+
+  it('contract with the service generators: npm start runs dist/main.js, hoisted dev tools match, start-all only sets variables services read', async () => {
+    const plan = example('shop');
+    const { tree } = await renderSystem(plan);
+    const rootPkg = JSON.parse(tree.get('package.json')!.content) as { devDependencies: Record<string, string> };
+    const script = tree.get('scripts/start-all.mjs')!.content;
+    for (const s of plan.services) {
+      const pkg = JSON.parse(tree.get(`services/${s.name}/package.json`)!.content) as { scripts: Record<string, string>; devDependencies?: Record<string, string> };
+      expect(pkg.scripts.start).toBe('node dist/main.js');
+      for (const [dep, version] of Object.entries(pkg.devDependencies ?? {})) {
+        if (dep in rootPkg.devDependencies) expect(rootPkg.devDependencies[dep], dep).toBe(version);
+      }
+      const config = tree.get(`services/${s.name}/src/config.ts`)!.content;
+      const env = /const SERVICES = (\[[\s\S]*?\n\]);/.exec(script)![1]!;
+      const mine = (JSON.parse(env) as { name: string; env: Record<string, string> }[]).find((x) => x.name === s.name)!;
+      for (const name of Object.keys(mine.env)) expect(config, `${s.name} reads ${name}`).toMatch(new RegExp(`['"]${name}['"]`));
+    }
   });
 
   it('renders the same bytes for the same plan', async () => {
