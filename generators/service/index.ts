@@ -8,7 +8,7 @@
 import type { FileSpec, Generator, GeneratorContext } from '../types.js';
 import type { NormalizedPlan, NormalizedService } from '../../src/plan/normalize.js';
 import type { ServiceApi } from '../../src/openapi/model.js';
-import { banner, eventsTs, handlerTypesTs, routesTs, tsLiteral } from './code.js';
+import { banner, eventsTs, handlerTypesTs, quote, routesTs, tsLiteral } from './code.js';
 import { sampleRequest } from './samples.js';
 
 /** Exact versions the generated services depend on; each installs and runs on Node 20. */
@@ -57,7 +57,21 @@ export function serviceData(ctx: GeneratorContext, service: NormalizedService) {
   const broker = service.usesBroker && plan.broker ? { ...plan.broker, scheme: SCHEMES[plan.broker.kind] ?? plan.broker.kind } : undefined;
   const datastore = service.datastore ? { ...service.datastore, scheme: SCHEMES[service.datastore.kind] ?? service.datastore.kind } : undefined;
   const issuer = plan.auth.issuer;
+  const jwksUrl = `${issuer.endsWith('/') ? issuer : `${issuer}/`}.well-known/jwks.json`;
   return {
+    /** Values as single-quoted TypeScript string literals (our style; safe for any text). */
+    lit: {
+      serviceName: quote(service.name),
+      apiVersion: quote(api.version),
+      logLevel: quote(plan.observability.logLevel),
+      jwksUrl: quote(jwksUrl),
+      issuer: quote(plan.auth.issuer),
+      audience: quote(plan.auth.audience),
+      dbUrl: datastore ? quote(datastore.localUrl) : '',
+      dbScheme: datastore ? quote(datastore.scheme) : '',
+      brokerUrl: broker ? quote(broker.localUrl) : '',
+      brokerScheme: broker ? quote(broker.scheme) : '',
+    },
     banner: banner(`the plan (service ${service.name})`),
     system: plan.names,
     systemTitle: plan.title,
@@ -65,12 +79,12 @@ export function serviceData(ctx: GeneratorContext, service: NormalizedService) {
     packageName: `@${plan.names.kebab}/${service.names.kebab}`,
     apiVersion: api.version,
     operations: api.operations.map((o) => ({ ...o, methodUpper: o.method.toUpperCase(), secured: o.security !== null, scopes: o.security?.scopes ?? [] })),
-    deps: service.dependencies,
+    deps: service.dependencies.map((d) => ({ ...d, lit: { service: quote(d.service), urlEnv: quote(d.urlEnv), localUrl: quote(d.localUrl) } })),
     datastore,
     broker,
     usesJwt: jwt,
     auth: plan.auth,
-    jwksUrl: `${issuer.endsWith('/') ? issuer : `${issuer}/`}.well-known/jwks.json`,
+    jwksUrl,
     resilience: service.resilience,
     logLevel: plan.observability.logLevel,
     traceSampleRatio: plan.observability.traceSampleRatio,
