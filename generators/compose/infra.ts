@@ -89,8 +89,16 @@ export function usesJwt(plan: NormalizedPlan): boolean {
   return plan.services.some((s) => s.usesJwt);
 }
 
-/** Everything `.env` must or may set for `docker compose up`, in a stable order. */
+const variablesCache = new WeakMap<NormalizedPlan, DeployVariable[]>();
+
+/** Everything `.env` must or may set for `docker compose up`, in a stable order (computed once per plan). */
 export function deployVariables(plan: NormalizedPlan): DeployVariable[] {
+  let vars = variablesCache.get(plan);
+  if (!vars) variablesCache.set(plan, (vars = computeVariables(plan)));
+  return vars;
+}
+
+function computeVariables(plan: NormalizedPlan): DeployVariable[] {
   const vars: DeployVariable[] = [];
   for (const s of plan.services) {
     const pw = datastorePasswordVar(s);
