@@ -282,5 +282,28 @@ export function specFromPlan(plan: NormalizedPlan, service: NormalizedService): 
 
   const doc = new Document(root, { aliasDuplicateObjects: false });
   // No folding: long descriptions stay on one line (diffs stay small); multi-line text as literal blocks.
-  return doc.toString({ lineWidth: 0, blockQuote: 'literal' });
+  const text = doc.toString({ lineWidth: 0, blockQuote: 'literal' });
+  remember(text, root);
+  return text;
+}
+
+/**
+ * Documents specFromPlan rendered in this process, by their exact text. The pipeline
+ * renders a spec and reads it straight back (readServiceApi); parsing YAML is most of
+ * that cost (about 8 ms per service), and for text we just rendered the result is known.
+ * Keyed by the whole text, so an edited spec never matches. Bounded, oldest out first.
+ */
+const rendered = new Map<string, Obj>();
+const MAX_REMEMBERED = 1000;
+
+function remember(text: string, document: Obj): void {
+  rendered.delete(text);
+  rendered.set(text, document);
+  if (rendered.size > MAX_REMEMBERED) rendered.delete(rendered.keys().next().value!);
+}
+
+/** A copy of the document specFromPlan rendered as exactly this text, if it did. */
+export function renderedDocument(text: string): Obj | undefined {
+  const document = rendered.get(text);
+  return document && structuredClone(document);
 }

@@ -14,6 +14,7 @@
 import { InputError, jsonPath, type Problem } from '../errors.js';
 import { parseDocumentText } from '../plan/load.js';
 import type { NormalizedService } from '../plan/normalize.js';
+import { renderedDocument } from './from-plan.js';
 import { derefSchema, isObj, parseLocalRef, resolvePointer, schemaConverter } from './json-schema.js';
 import { COMPONENTS_SCHEMA_ID, type ApiOperation, type HttpMethod, type JsonSchema, type ServiceApi } from './model.js';
 import { groupName, identifierFromRoute, toIdentifier, uniqueNames } from './names.js';
@@ -301,7 +302,7 @@ function success(r: Reader, op: Obj, at: Key[]): { status: number; contentType?:
 
 /** Parses and reads a service's OpenAPI document. */
 export function readServiceApi(text: string, file: string, service: NormalizedService): ServiceApi {
-  const parsed = parseDocumentText(text, file);
+  const parsed = renderedDocument(text) ?? parseDocumentText(text, file);
   const problems = structuralProblems(parsed);
   if (problems.length) throw new InputError(file, problems, 'not a usable OpenAPI 3 document');
   const doc = parsed as Obj;

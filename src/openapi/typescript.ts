@@ -10,7 +10,24 @@
 import { CliError } from '../errors.js';
 import type { ServiceApi } from './model.js';
 
-export async function apiTypes(api: ServiceApi): Promise<string> {
+/**
+ * Types per API object: a service's types are needed by its own generator and again by
+ * every service that calls it (typed clients); the document does not change in between.
+ */
+const memo = new WeakMap<ServiceApi, Promise<string>>();
+
+export function apiTypes(api: ServiceApi): Promise<string> {
+  let types = memo.get(api);
+  if (!types) {
+    types = generate(api);
+    memo.set(api, types);
+    // A failure is not cached: the next call reports it again.
+    types.catch(() => memo.delete(api));
+  }
+  return types;
+}
+
+async function generate(api: ServiceApi): Promise<string> {
   const { default: openapiTS, astToString } = await import('openapi-typescript');
   try {
     // A copy: openapi-typescript bundles and annotates the document it is given, and

@@ -6,7 +6,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { normalizePlan, type NormalizedPlan } from '../../src/plan/normalize.js';
 import { validatePlan } from '../../src/plan/validate.js';
 import type { Plan } from '../../src/plan/schema.js';
-import { specFromPlan } from '../../src/openapi/from-plan.js';
+import { renderedDocument, specFromPlan } from '../../src/openapi/from-plan.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
 const example = (name: string): Plan => validatePlan(JSON.parse(readFileSync(path.join(root, 'examples', `${name}.json`), 'utf8')), `${name}.json`);
@@ -103,5 +103,14 @@ describe('specFromPlan', () => {
     const a = normalizePlan(load());
     const b = normalizePlan(structuredClone(load()));
     for (const [i, s] of a.services.entries()) expect(specFromPlan(a, s)).toBe(specFromPlan(b, b.services[i]!));
+  });
+
+  it.each(cases)('%s: the remembered document equals the YAML text parsed', (_name, load) => {
+    const plan = normalizePlan(load());
+    for (const s of plan.services) {
+      const text = specFromPlan(plan, s);
+      expect(renderedDocument(text)).toEqual(parse(text));
+      expect(renderedDocument(`${text}# edited\n`)).toBeUndefined();
+    }
   });
 });
