@@ -66,6 +66,8 @@ function serviceEntry(plan: NormalizedPlan, s: NormalizedService): Json {
   return {
     build: `./services/${s.names.kebab}`,
     image: serviceImage(plan, s),
+    // Always build locally: never pull a same-named image somebody else published on a registry.
+    pull_policy: 'build',
     ports: [`127.0.0.1:${s.port}:${s.port}`],
     environment: serviceEnvironment(plan, s),
     depends_on: dependsOn,
@@ -171,6 +173,7 @@ function collectorEntry(plan: NormalizedPlan): Json {
   return {
     build: { context: './infra', dockerfile: 'otel-collector.Dockerfile' },
     image: `${plan.names.kebab}/otel-collector:${collectorTag()}`,
+    pull_policy: 'build',
     command: ['--config=/etc/otelcol-contrib/config.yaml'],
     volumes: ['./infra/otel-collector.yaml:/etc/otelcol-contrib/config.yaml:ro'],
     ports: [`127.0.0.1:${c.otlpGrpcPort}:${c.otlpGrpcPort}`, `127.0.0.1:${c.otlpHttpPort}:${c.otlpHttpPort}`, `127.0.0.1:${c.prometheusPort}:${c.prometheusPort}`],

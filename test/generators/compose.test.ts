@@ -93,6 +93,7 @@ describe('compose generator', () => {
     for (const s of n.services) {
       const svc = doc.services[s.name]!;
       expect(svc.build).toBe(`./services/${s.name}`);
+      expect((svc as Record<string, unknown>).pull_policy).toBe('build');
       expect(svc.environment!.PORT).toBe(String(s.port));
       expect(svc.ports).toEqual([`127.0.0.1:${s.port}:${s.port}`]);
       const want = [...s.dependencies.map((d) => d.service), ...(s.datastore ? [s.datastore.host] : []), ...(s.usesBroker ? ['broker'] : []), 'otel-collector'];

@@ -14,6 +14,7 @@ import type { FileSpec } from '../../generators/types.js';
 import { normalizePlan } from '../../src/plan/normalize.js';
 import type { Plan } from '../../src/plan/schema.js';
 import { validatePlan } from '../../src/plan/validate.js';
+import { renderSystem } from '../../src/render/pipeline.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
 const example = (name: string): Plan => validatePlan(JSON.parse(readFileSync(path.join(root, 'examples', `${name}.json`), 'utf8')));
@@ -160,6 +161,18 @@ describe('k8s generator', () => {
     expect(hpa!.spec).toMatchObject({ minReplicas: 1, maxReplicas: 4 });
     expect(dep!.spec.template.spec.terminationGracePeriodSeconds).toBe(5 + 30 + 5);
     expect(dep!.spec.template.spec.containers[0].resources.limits).toEqual({ memory: '1Gi' });
+  });
+
+  it('contract with the service generators: every ConfigMap and Secret key is a variable the service reads; the image user is the pod user', async () => {
+    const { tree } = await renderSystem(example('shop'));
+    for (const s of normalizePlan(example('shop')).services) {
+      const config = tree.get(`services/${s.name}/src/config.ts`)!.content;
+      const [cm] = manifests(tree.get(`k8s/${s.name}.yaml`)!.content);
+      const keys = [...Object.keys(cm!.data!), ...(s.datastore ? ['DATABASE_URL'] : []), ...(s.usesBroker ? ['BROKER_URL'] : [])];
+      for (const k of keys) expect(config, `${s.name} reads ${k}`).toMatch(new RegExp(`['"]${k}['"]`));
+      // runAsUser 1000 is the `node` user of the official Node.js images the Dockerfile runs as
+      expect(tree.get(`services/${s.name}/Dockerfile`)!.content).toMatch(/^USER node$/m);
+    }
   });
 
   it('renders the same bytes for the same plan', async () => {
