@@ -43,7 +43,9 @@ export const k8sGenerator: Generator = {
       content: yamlText(kustomization(plan), {
         header:
           `Kustomization for ${plan.title}: kubectl apply -k k8s (add \`namespace:\` here to pick one).\n` +
-          'Images: point newName at your registry; the tag follows the services. The collector is expected at\n' +
+          'Images: set newName to your registry. Until then the images must already be on the nodes\n' +
+          '(e.g. `kind load docker-image <name>:<tag>` after `docker compose build`): an unqualified name\n' +
+          'would otherwise be pulled from Docker Hub, where someone else may own it. The collector is expected at\n' +
           'otel-collector:4318 in the same namespace (e.g. the OpenTelemetry Operator or Helm chart).',
       }),
     });
