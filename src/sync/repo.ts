@@ -25,6 +25,7 @@ import type { Plan } from '../plan/schema.js';
 import { packageVersion } from '../paths.js';
 import { formatFile } from '../render/format.js';
 import { renderSpecs, renderSystem, specPath } from '../render/pipeline.js';
+import type { RenderedTree } from '../render/tree.js';
 
 export type SyncRepoOptions = Omit<SyncOptions, 'generatorVersion' | 'planHash' | 'policy'>;
 
@@ -58,27 +59,43 @@ export async function reconcileSpec(root: string, manifest: Manifest | undefined
 }
 
 export async function syncRepo(dir: string, plan: Plan, opts: SyncRepoOptions = {}): Promise<SyncRepoResult> {
-  const root = path.resolve(dir);
   const normalized = normalizePlan(plan);
+  const report = await syncSpecsAndTree(dir, renderSpecs(normalized), async (specTexts) => (await renderSystem(plan, { specTexts })).tree, {
+    ...opts,
+    planHash: planHash(plan),
+  });
+  return { report, plan: normalized };
+}
+
+/**
+ * The two phases with the renderer passed in: reconcile each service's spec (plan render
+ * vs base vs disk), render the tree from the reconciled specs, sync. syncRepo plugs in
+ * the real pipeline; the property test plugs in a small, fast one.
+ */
+export async function syncSpecsAndTree(
+  dir: string,
+  planSpecs: ReadonlyMap<string, string>,
+  render: (specTexts: Map<string, string>) => Promise<RenderedTree>,
+  opts: SyncRepoOptions & { planHash: string; generatorVersion?: string },
+): Promise<SyncReport> {
+  const root = path.resolve(dir);
   const previous = await readManifest(root);
   const pristine = new Map<string, string>();
   const specTexts = new Map<string, string>();
-  for (const [service, text] of renderSpecs(normalized)) {
+  for (const [service, text] of planSpecs) {
     const rel = specPath(service);
     const p = formatFile(rel, text);
     pristine.set(rel, p);
     specTexts.set(service, await reconcileSpec(root, previous?.manifest, service, p));
   }
-  const { tree } = await renderSystem(plan, { specTexts });
+  const tree = await render(specTexts);
   for (const [rel, content] of pristine) {
     const existing = tree.get(rel);
     tree.set(rel, { path: rel, content, owner: 'merged', generator: existing?.generator ?? SPEC_GENERATOR });
   }
-  const report = await syncTree(root, tree, {
+  return syncTree(root, tree, {
     ...opts,
-    generatorVersion: packageVersion(),
-    planHash: planHash(plan),
+    generatorVersion: opts.generatorVersion ?? packageVersion(),
     policy: (p) => (pristine.has(p) ? { preferYours: true, restore: true } : undefined),
   });
-  return { report, plan: normalized };
 }

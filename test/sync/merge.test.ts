@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { mergeJson } from '../../src/sync/merge/json.js';
 import { mergeYaml } from '../../src/sync/merge/yaml.js';
 import { mergeText } from '../../src/sync/merge/text.js';
-import { DEPRECATION_NOTE, mergeHandlers, mergeTypeScript } from '../../src/sync/merge/typescript.js';
+import { DEPRECATION_NOTE, STAND_IN_NOTE, mergeHandlers, mergeTypeScript } from '../../src/sync/merge/typescript.js';
 import { mergeData } from '../../src/sync/merge/values.js';
 import { hasConflictMarkers } from '../../src/sync/merge/types.js';
 
@@ -161,6 +161,24 @@ describe('mergeHandlers (scaffolded, additive)', () => {
     expect(r.content).toContain(`/** GET /notes\n * ${DEPRECATION_NOTE}\n */\nexport async function listNotes()`);
     const back = await mergeHandlers('h.ts', generated, r.content, base);
     expect(back.content).toBe(yours);
+  });
+
+  it('types of a removed operation become stand-ins so the kept handler compiles; they go when it returns', async () => {
+    const fn = (n: string) => `export async function ${n.toLowerCase()}(): Promise<${n}Result> {\n  throw new Error('${n}');\n}\n`;
+    const render = (ops: string[]) => `import type { ${ops.map((o) => `${o}Result`).join(', ')} } from '../types.js';\n\n${ops.map(fn).join('\n')}`;
+    const base = render(['A', 'B']);
+    const yours = base.replace("throw new Error('B');", "return { mine: true } as BResult;");
+    const without = render(['A']);
+    const r = await mergeHandlers('h.ts', base, yours, without);
+    expect(r.content).toContain("import type { AResult } from '../types.js';");
+    expect(r.content).toContain(`/** ${STAND_IN_NOTE} */\ntype BResult = any;`);
+    expect(r.content).toContain("return { mine: true } as BResult;");
+    expect(r.notes.join(' ')).toMatch(/stand-ins: BResult/);
+    const back = await mergeHandlers('h.ts', without, r.content, base);
+    expect(back.content).not.toContain(STAND_IN_NOTE);
+    expect(back.content).not.toContain(DEPRECATION_NOTE);
+    expect(back.content).toContain("import type { BResult } from '../types.js';");
+    expect(back.content).toContain("return { mine: true } as BResult;");
   });
 
   it('a handler file that does not parse is left alone with a note', async () => {

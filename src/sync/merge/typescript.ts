@@ -197,6 +197,8 @@ function escapeRegExp(s: string): string {
 
 export const DEPRECATION_NOTE = '@deprecated Its operation is no longer in openapi.yaml, so nothing routes to it. Kept because you own this file: delete it when you no longer need it.';
 
+export const STAND_IN_NOTE = '@deprecated Stand-in for a type whose operation left openapi.yaml; delete it with the handler that uses it.';
+
 /** Additive merge for scaffolded TypeScript (handlers); never a conflict, never a deletion. */
 export async function mergeHandlers(path: string, base: string, yours: string, generated: string): Promise<MergeOutcome> {
   const ext = extOf(path);
@@ -255,13 +257,67 @@ export async function mergeHandlers(path: string, base: string, yours: string, g
     newImports.push(`import ${typeOnly}${clause} from ${gi.getModuleSpecifier().getText()};`);
     for (const n of wanted) importedNames.add((n.getAliasNode() ?? n.getNameNode()).getText());
   }
+
+  // 3. Types of operations that left the spec. The generator imported them (they are in
+  // the base's type imports, not in the new render's), so they no longer exist: the
+  // import is narrowed, and where the file still uses a name (a deprecated handler does)
+  // a local `any` stand-in keeps it compiling. When the operation comes back, the
+  // stand-in goes and the import returns. Only type imports the generator wrote are
+  // touched; values and the user's own imports never are.
+  const typeImports = (sf: SourceFile) => {
+    const out = new Map<string, Set<string>>();
+    for (const d of sf.getImportDeclarations()) {
+      for (const n of d.getNamedImports()) {
+        if (!(d.isTypeOnly() || n.isTypeOnly()) || n.getAliasNode()) continue;
+        const m = d.getModuleSpecifierValue();
+        if (!out.has(m)) out.set(m, new Set());
+        out.get(m)!.add(n.getName());
+      }
+    }
+    return out;
+  };
+  const bTypes = pb.ok ? typeImports(pb.sf) : new Map<string, Set<string>>();
+  const gTypes = typeImports(pg.sf);
+  const codeText = yStatements.filter((s) => !Node.isImportDeclaration(s)).map((s) => s.getText()).join('\n');
+  const referenced = (name: string) => new RegExp(`(?<![\\w$.])${name.replace(/\$/g, '\\$')}(?![\\w$])`).test(codeText);
+  const standInsAdded: string[] = [];
+  for (const d of py.sf.getImportDeclarations()) {
+    const m = d.getModuleSpecifierValue();
+    const gone = d.getNamedImports().filter((n) => (d.isTypeOnly() || n.isTypeOnly()) && !n.getAliasNode() && bTypes.get(m)?.has(n.getName()) && !gTypes.get(m)?.has(n.getName()));
+    if (!gone.length) continue;
+    const kept = d.getNamedImports().filter((n) => !gone.includes(n));
+    const bindings = d.getImportClause()?.getNamedBindings();
+    if (!kept.length && !d.getDefaultImport()) edits.push({ pos: d.getStart(), remove: d.getEnd() - d.getStart(), text: '' });
+    else if (bindings) edits.push({ pos: bindings.getStart(), remove: bindings.getEnd() - bindings.getStart(), text: `{ ${kept.map((n) => n.getText()).join(', ')} }` });
+    for (const n of gone) {
+      const name = n.getName();
+      if (referenced(name) && !yNames.has(name)) {
+        newImports.push(`/** ${STAND_IN_NOTE} */\ntype ${name} = any; // eslint-disable-line @typescript-eslint/no-explicit-any`);
+        standInsAdded.push(name);
+      }
+    }
+  }
+  if (standInsAdded.length) notes.push(`types of removed operations replaced by stand-ins: ${standInsAdded.join(', ')}`);
+  const returning = new Map<string, string[]>();
+  for (const s of yStatements) {
+    if (!Node.isTypeAliasDeclaration(s) || !s.getJsDocs().some((d) => d.getText().includes(STAND_IN_NOTE))) continue;
+    const name = s.getName();
+    const module = [...gTypes].find(([, names]) => names.has(name))?.[0];
+    if (module === undefined || importedNames.has(name)) continue;
+    const start = s.getStart(true);
+    const end = s.getEnd() + (/^[^\n]*\n/.exec(yours.slice(s.getEnd()))?.[0].length ?? 0);
+    edits.push({ pos: start, remove: end - start, text: '' });
+    returning.set(module, [...(returning.get(module) ?? []), name]);
+  }
+  for (const [module, names] of returning) newImports.push(`import type { ${names.join(', ')} } from ${JSON.stringify(module).replace(/^"|"$/g, "'")};`);
+
   if (newImports.length) {
     const lastImport = py.sf.getImportDeclarations().at(-1);
     if (lastImport) edits.push({ pos: lastImport.getEnd(), text: `\n${newImports.join('\n')}` });
     else edits.push({ pos: 0, text: `${newImports.join('\n')}\n\n` });
   }
 
-  // 3. Functions whose operation disappeared: in the base, in the file, not in the render.
+  // 4. Functions whose operation disappeared: in the base, in the file, not in the render.
   const bNames = new Set<string>();
   if (pb.ok) for (const s of pb.sf.getStatements()) for (const n of declaredNames(tsm, s)) bNames.add(n);
   const deprecated: string[] = [];
