@@ -12,7 +12,8 @@ import type { FileSpec, GeneratorContext } from '../../generators/types.js';
 import { renderSystem } from '../../src/render/pipeline.js';
 
 // ajv-formats is CommonJS with a default export; under NodeNext its callable is `.default`.
-const addFormats = (addFormatsModule as unknown as { default: typeof addFormatsModule }).default ?? addFormatsModule;
+type AddFormats = (ajv: object) => unknown;
+const addFormats = ((addFormatsModule as unknown as { default?: AddFormats }).default ?? addFormatsModule) as unknown as AddFormats;
 
 const root = path.resolve(import.meta.dirname, '../..');
 const example = (name: string): Plan => validatePlan(JSON.parse(readFileSync(path.join(root, 'examples', `${name}.json`), 'utf8')));

@@ -18,7 +18,8 @@ import { formatFile } from '../../src/render/format.js';
 import { renderSystem } from '../../src/render/pipeline.js';
 import { renderTemplate } from '../../src/render/templates.js';
 
-const addFormats = (addFormatsModule as unknown as { default: typeof addFormatsModule }).default ?? addFormatsModule;
+type AddFormats = (ajv: object) => unknown;
+const addFormats = ((addFormatsModule as unknown as { default?: AddFormats }).default ?? addFormatsModule) as unknown as AddFormats;
 const root = path.resolve(import.meta.dirname, '../..');
 const example = (name: string): Plan => validatePlan(JSON.parse(readFileSync(path.join(root, 'examples', `${name}.json`), 'utf8')));
 
