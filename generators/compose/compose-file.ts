@@ -20,9 +20,13 @@ import { yamlText } from './yaml-doc.js';
 
 type Json = Record<string, unknown>;
 
-/** Generous for a laptop starting many containers at once; `start_period` failures do not count. */
+/**
+ * Generous for a laptop starting many containers at once: failures during `start_period` do not
+ * count, and `start_interval` probes every 2 s meanwhile (Docker Engine 25+), so a dependent
+ * container starts as soon as its dependency is up instead of a full `interval` later.
+ */
 function healthcheck(test: string[], startPeriod = '20s'): Json {
-  return { test, interval: '10s', timeout: '5s', retries: 5, start_period: startPeriod };
+  return { test, interval: '10s', timeout: '5s', retries: 5, start_period: startPeriod, start_interval: '2s' };
 }
 
 function wget(url: string, binary: string[] = ['wget']): string[] {
