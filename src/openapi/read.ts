@@ -8,8 +8,9 @@
  * than MAX_OPERATIONS operations), is an InputError listing every problem by JSON path;
  * anything that can be routed but not fully honoured (callbacks, webhooks, cookie
  * parameters, bodies that are not validated, unusable keywords) is a warning with its
- * JSON path. Output is deterministic: operations sorted by path, then method (HEAD
- * first, see HTTP_METHODS), so a server can register them in this order.
+ * JSON path. Output is deterministic: operations sorted by route (path with parameter
+ * names blanked), then method (HEAD first, see HTTP_METHODS), then path, so a server can
+ * register them in this order.
  */
 import { InputError, jsonPath, type Problem } from '../errors.js';
 import { parseDocumentText } from '../plan/load.js';
@@ -341,6 +342,8 @@ export function readServiceApi(text: string, file: string, service: NormalizedSe
 
   interface Draft extends Omit<ApiOperation, 'handlerName'> {
     baseName: string;
+    /** The route as find-my-way compares routes: parameter names blanked. */
+    shape: string;
   }
   const drafts: Draft[] = [];
   const seenRoutes = new Map<string, string>();
@@ -365,13 +368,13 @@ export function readServiceApi(text: string, file: string, service: NormalizedSe
         continue;
       }
       // find-my-way treats routes that differ only in parameter names as the same route.
-      const shape = `${method} ${route.url.replace(/:[A-Za-z0-9_$]+/g, ':')}`;
-      const clash = seenRoutes.get(shape);
+      const shape = route.url.replace(/:[A-Za-z0-9_$]+/g, ':');
+      const clash = seenRoutes.get(`${method} ${shape}`);
       if (clash) {
         warn(at, `same route as ${clash} (only parameter names differ); not routed`);
         continue;
       }
-      seenRoutes.set(shape, `${method.toUpperCase()} ${path}`);
+      seenRoutes.set(`${method} ${shape}`, `${method.toUpperCase()} ${path}`);
 
       const operationId = typeof op.operationId === 'string' ? op.operationId : undefined;
       const tags = Array.isArray(op.tags) ? op.tags.filter((t): t is string => typeof t === 'string') : [];
@@ -386,6 +389,7 @@ export function readServiceApi(text: string, file: string, service: NormalizedSe
       const ok = success(r, op, at);
       const draft: Draft = {
         baseName: (operationId && toIdentifier(operationId)) || identifierFromRoute(method, path),
+        shape,
         method,
         path,
         url: route.url,
@@ -407,8 +411,12 @@ export function readServiceApi(text: string, file: string, service: NormalizedSe
     }
   }
 
+  // Registration order: by route as the router sees it, HEAD before GET (see HTTP_METHODS),
+  // then by path key. Keys that differ only in a query suffix or parameter names meet here.
+  const rank = (m: HttpMethod) => HTTP_METHODS.indexOf(m);
+  drafts.sort((a, b) => byCodeUnit(a.shape, b.shape) || rank(a.method) - rank(b.method) || byCodeUnit(a.path, b.path));
   const handlerNames = uniqueNames(drafts.map((d) => d.baseName));
-  const operations: ApiOperation[] = drafts.map(({ baseName: _b, ...d }, i) => ({ handlerName: handlerNames[i]!, ...d }));
+  const operations: ApiOperation[] = drafts.map(({ baseName: _b, shape: _s, ...d }, i) => ({ handlerName: handlerNames[i]!, ...d }));
   const info = isObj(doc.info) ? doc.info : {};
   if (!isObj(doc.info)) warn(['info'], 'missing info object');
   return {

@@ -6,7 +6,8 @@
  *   `{Sid}.json` -> `:Sid.json` and `{lat}-{lng}` -> `:lat-:lng` work as they are;
  * - a parameter followed by anything else (another parameter, `_`, `~`, ...) needs an
  *   explicit regex, `:a([^/]+?)`, or its name would swallow the following text;
- * - `:` in static text must be doubled (`::`), `*` is a wildcard and may only end a route;
+ * - `:` in static text must be doubled (`::`), `*` is a wildcard and may only end a route,
+ *   `%` is compared in encoded form: paths with `*` or `%` are reported as unroutable;
  * - parameter names must not contain `-`, `.`, `(`, `:`, `*` or `?`: names that do are
  *   renamed (`pet-id` -> `pet_id`) and the mapping is reported so handlers can be given
  *   the spec's names.
@@ -94,6 +95,9 @@ export function toFastifyUrl(path: string): FastifyRoute {
   for (const [i, piece] of pieces.entries()) {
     if (piece.kind === 'static') {
       if (piece.text.includes('*')) return { url: '', params: [], unroutable: 'a "*" in a path is a wildcard in the router and cannot be matched literally' };
+      // find-my-way compares static text with the request's percent-encoded form; a spec
+      // path that itself contains `%` (an encoding, or a literal) has no reliable match.
+      if (piece.text.includes('%')) return { url: '', params: [], unroutable: 'a "%" in a path template cannot be matched reliably; write the character itself' };
       url += piece.text.replaceAll(':', '::');
       continue;
     }

@@ -41,8 +41,9 @@ describe('readServiceApi over the corpus', () => {
       expect(op.group).toMatch(/^[a-z0-9]+(-[a-z0-9]+)*$/);
       expect(op.group.length).toBeLessThanOrEqual(60);
     }
-    const rank = (m: string) => (m === 'head' ? '' : m);
-    const sorted = [...api.operations].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : rank(a.method) < rank(b.method) ? -1 : rank(a.method) > rank(b.method) ? 1 : 0));
+    // Sorted by route shape, HEAD first, then path key.
+    const key = (o: (typeof api.operations)[number]) => [o.url.replace(/:[A-Za-z0-9_$]+/g, ':'), o.method === 'head' ? '' : o.method, o.path].join('\u0000');
+    const sorted = [...api.operations].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
     expect(api.operations).toEqual(sorted);
   });
 });
