@@ -194,7 +194,7 @@ export async function designPlan(opts: DesignOptions): Promise<DesignResult> {
   let biggerBudgetUsed = false;
   let repairs = 0;
   let requests = 0;
-  let purpose: 'design' | 'repair' | 'bigger budget' = 'design';
+  let purpose: 'design' | 'refine' | 'repair' | 'bigger budget' = opts.base ? 'refine' : 'design';
   let answeredModel = opts.model;
 
   for (;;) {
@@ -268,7 +268,7 @@ export async function designPlan(opts: DesignOptions): Promise<DesignResult> {
     }
   }
 
-  async function requestOnce(why: 'design' | 'repair' | 'bigger budget' | 'retry'): Promise<Answer> {
+  async function requestOnce(why: 'design' | 'refine' | 'repair' | 'bigger budget' | 'retry'): Promise<Answer> {
     requests++;
     progress.request({ model: opts.model, maxTokens, purpose: why, mode });
     const params: Anthropic.MessageStreamParams = {

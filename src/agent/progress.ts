@@ -9,7 +9,7 @@ import type { TokenUsage } from './models.js';
 
 export interface ProgressSink {
   /** A request is about to go out. */
-  request(info: { model: string; maxTokens: number; purpose: 'design' | 'repair' | 'bigger budget' | 'retry'; mode: string }): void;
+  request(info: { model: string; maxTokens: number; purpose: 'design' | 'refine' | 'repair' | 'bigger budget' | 'retry'; mode: string }): void;
   /** A piece of the answer arrived. */
   text(delta: string): void;
   /** The answer is complete (one request). */
@@ -124,9 +124,15 @@ export class StreamProgress implements ProgressSink {
     return this.out.isTTY === true;
   }
 
-  request(info: { model: string; maxTokens: number; purpose: string; mode: string }): void {
+  request(info: { model: string; maxTokens: number; purpose: 'design' | 'refine' | 'repair' | 'bigger budget' | 'retry'; mode: string }): void {
     this.scanner.reset();
-    const why = info.purpose === 'design' ? 'designing the plan' : info.purpose === 'repair' ? 'asking for a corrected plan' : info.purpose === 'bigger budget' ? `answer was cut off; asking again with ${fmt(info.maxTokens)} output tokens` : 'retrying';
+    const why = {
+      design: 'designing the plan',
+      refine: 'refining the plan',
+      repair: 'asking for a corrected plan',
+      'bigger budget': `the answer was cut off; asking again with ${fmt(info.maxTokens)} output tokens`,
+      retry: 'retrying',
+    }[info.purpose];
     this.line(`${why} with ${info.model}…`);
   }
 
@@ -140,7 +146,7 @@ export class StreamProgress implements ProgressSink {
     if (found.length === 0 && now - this.lastDraw < this.throttleMs) return;
     this.lastDraw = now;
     const names = this.scanner.services;
-    const list = names.length ? `${names.length} service${names.length === 1 ? '' : 's'} (${names.slice(-4).join(', ')}${names.length > 4 ? ', …' : ''})` : 'no service yet';
+    const list = names.length ? `${names.length} service${names.length === 1 ? '' : 's'} (${names.length > 4 ? '…, ' : ''}${names.slice(-4).join(', ')})` : 'no service yet';
     this.out.write(`\r\x1b[K  ${list} · ~${fmt(approxTokens(this.scanner.chars))} tokens`);
     this.live = true;
   }

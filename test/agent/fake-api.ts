@@ -26,6 +26,8 @@ export type Reply =
       asTool?: boolean;
       model?: string;
       usage?: { input: number; output: number; cacheRead?: number; cacheWrite?: number };
+      /** Pause between streamed events, to look like a model writing (recordings). */
+      chunkDelayMs?: number;
     }
   /** A recorded SSE transcript, replayed byte for byte. */
   | { kind: 'sse'; raw: string }
@@ -108,7 +110,10 @@ export class FakeMessagesApi {
           return res.end(JSON.stringify(messageJson(id, body.model, reply)));
         }
         res.writeHead(200, { 'content-type': 'text/event-stream', 'request-id': `req_${id}` });
-        for (const e of messageEvents(id, body.model, reply, true)) res.write(sse(e.type, e));
+        for (const e of messageEvents(id, body.model, reply, true)) {
+          res.write(sse(e.type, e));
+          if (reply.chunkDelayMs) await new Promise((r) => setTimeout(r, reply.chunkDelayMs));
+        }
         return res.end();
       }
     }
