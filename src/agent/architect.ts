@@ -28,6 +28,7 @@ import { checkPlan } from '../plan/validate.js';
 import { estimateCost, type TokenUsage } from './models.js';
 import type { AgentFile } from './persona.js';
 import { silentProgress, type ProgressSink } from './progress.js';
+import { terminalSafe } from './terminal-text.js';
 import { fromWire, toWire, wireJsonSchema } from './wire-schema.js';
 
 export type OutputMode = 'format' | 'tool' | 'text';
@@ -65,8 +66,8 @@ export interface DesignResult {
 }
 
 export const DEFAULT_MAX_REPAIRS = 2;
-export const DEFAULT_MAX_TOKENS = 16_000;
-export const RETRY_MAX_TOKENS = 48_000;
+export const DEFAULT_MAX_TOKENS = 32_000;
+export const RETRY_MAX_TOKENS = 64_000;
 /** An answer longer than this is not a plan: stop reading it (4 MB of text). */
 export const MAX_ANSWER_CHARS = 4 * 1024 * 1024;
 /** Longer answers are not echoed back in full in a repair request. */
@@ -213,7 +214,7 @@ export async function designPlan(opts: DesignOptions): Promise<DesignResult> {
 
     if (message.stop_reason === 'refusal') {
       const d = message.stop_details;
-      const why = [d?.category, d?.explanation].filter(Boolean).join(': ') || 'no reason given';
+      const why = terminalSafe([d?.category, d?.explanation].filter(Boolean).join(': ') || 'no reason given');
       throw new AgentError(`the model declined to design this system (${why}). Nothing was written; rephrase the description and try again.`, 'refusal');
     }
     if (message.stop_reason === 'max_tokens') {
@@ -241,8 +242,8 @@ export async function designPlan(opts: DesignOptions): Promise<DesignResult> {
     }
     if (repairs >= maxRepairs) {
       throw new AgentError(
-        formatProblems(undefined, problems.problems.slice(0, 30), `the model's plan is still invalid after ${repairs} repair round${repairs === 1 ? '' : 's'} (--max-repairs ${maxRepairs}); nothing was written`) +
-          (problems.problems.length > 30 ? `\n  … and ${problems.problems.length - 30} more` : ''),
+        terminalSafe(formatProblems(undefined, problems.problems.slice(0, 30), `the model's plan is still invalid after ${repairs} repair round${repairs === 1 ? '' : 's'} (--max-repairs ${maxRepairs}); nothing was written`) +
+          (problems.problems.length > 30 ? `\n  … and ${problems.problems.length - 30} more` : '')),
         'repair-limit',
         problems.problems,
       );
@@ -412,7 +413,7 @@ function fallbackFor(err: unknown, mode: OutputMode): { mode: OutputMode; note: 
   const noStrictTools = /strict/i.test(msg) && /not supported|unsupported|does not support|not available/i.test(msg);
   if (mode === 'format' && noStructuredOutputs) return { mode: 'tool', note: 'this model has no structured outputs; using a strict tool instead' };
   if (mode !== 'text' && (schemaTooComplex || (mode === 'tool' && noStrictTools)))
-    return { mode: 'text', note: `the API cannot constrain output to the plan schema here (${msg.slice(0, 160)}); asking for plain JSON, validated after` };
+    return { mode: 'text', note: terminalSafe(`the API cannot constrain output to the plan schema here (${msg.slice(0, 160)}); asking for plain JSON, validated after`) };
   return undefined;
 }
 
@@ -423,7 +424,7 @@ function apiFailure(err: unknown, opts: DesignOptions): unknown {
     const status = err.status ?? 'stream';
     const hint =
       err.status === 401 ? ' Check ANTHROPIC_API_KEY.' : err.status === 404 ? ` Is "${opts.model}" a model id? Try --model sonnet.` : err.status === 529 || err.type === 'overloaded_error' ? ' The API is overloaded; try again in a few minutes.' : '';
-    return new AgentError(`the Anthropic API answered ${status}${err.type ? ` ${err.type}` : ''}: ${apiMessage(err)}.${hint} Nothing was written.`, 'api');
+    return new AgentError(terminalSafe(`the Anthropic API answered ${status}${err.type ? ` ${err.type}` : ''}: ${apiMessage(err)}.${hint} Nothing was written.`), 'api');
   }
   return err;
 }

@@ -3,6 +3,7 @@
  * events and synchronous calls added or removed, plus services whose definition changed.
  */
 import type { Plan } from '../plan/schema.js';
+import { terminalSafe } from './terminal-text.js';
 import { fromWire, toWire } from './wire-schema.js';
 
 export interface PlanDiff {
@@ -77,5 +78,5 @@ export function formatPlanDiff(d: PlanDiff): string {
   section('Events', d.eventsAdded, d.eventsRemoved);
   section('Calls', d.callsAdded, d.callsRemoved);
   if (d.servicesChanged.length) lines.push(`Changed: ${d.servicesChanged.join(', ')}`);
-  return `${lines.join('\n')}\n`;
+  return terminalSafe(`${lines.join('\n')}\n`);
 }

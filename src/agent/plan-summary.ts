@@ -3,6 +3,7 @@
  * stores. Shown before the user accepts a plan, and after each refinement.
  */
 import type { Plan } from '../plan/schema.js';
+import { terminalSafe } from './terminal-text.js';
 
 export function formatPlanSummary(plan: Plan): string {
   const events = plan.events ?? [];
@@ -36,7 +37,7 @@ export function formatPlanSummary(plan: Plan): string {
     lines.push('', 'Follow-up:');
     for (const f of plan.followUps) lines.push(...wrap(f, 92, '  - ', '    '));
   }
-  return `${lines.join('\n')}\n`;
+  return terminalSafe(`${lines.join('\n')}\n`);
 }
 
 function count(n: number, what: string): string {

@@ -6,6 +6,7 @@
  */
 import type { Problem } from '../errors.js';
 import type { TokenUsage } from './models.js';
+import { terminalSafe } from './terminal-text.js';
 
 export interface ProgressSink {
   /** A request is about to go out. */
@@ -22,6 +23,8 @@ export interface ProgressSink {
   note(message: string): void;
 }
 
+const JSON_ESCAPES: Record<string, string> = { n: '\n', t: '\t', r: '\r', b: '\b', f: '\f' };
+
 /** Tracks where in the JSON document the stream is, to spot service names. */
 export class ServiceScanner {
   readonly services: string[] = [];
@@ -29,6 +32,7 @@ export class ServiceScanner {
   private stack: { kind: 'obj' | 'arr'; key?: string; lastKey?: string; expectKey: boolean }[] = [];
   private inString = false;
   private escape = false;
+  private hex: string | undefined;
   private isKey = false;
   private buf = '';
 
@@ -38,9 +42,17 @@ export class ServiceScanner {
     this.chars += chunk.length;
     for (const ch of chunk) {
       if (this.inString) {
-        if (this.escape) {
+        if (this.hex !== undefined) {
+          // \uXXXX: collect four hex digits, then decode.
+          this.hex += ch;
+          if (this.hex.length === 4) {
+            this.add(String.fromCharCode(parseInt(this.hex, 16) || 0xfffd));
+            this.hex = undefined;
+          }
+        } else if (this.escape) {
           this.escape = false;
-          if (this.buf.length < 256) this.buf += ch;
+          if (ch === 'u') this.hex = '';
+          else this.add(JSON_ESCAPES[ch] ?? ch);
         } else if (ch === '\\') this.escape = true;
         else if (ch === '"') {
           this.inString = false;
@@ -50,7 +62,7 @@ export class ServiceScanner {
             this.services.push(this.buf);
             found.push(this.buf);
           }
-        } else if (this.buf.length < 256) this.buf += ch;
+        } else this.add(ch);
         continue;
       }
       const top = this.stack.at(-1);
@@ -83,6 +95,10 @@ export class ServiceScanner {
     return found;
   }
 
+  private add(text: string) {
+    if (this.buf.length < 256) this.buf += text;
+  }
+
   /** root object > "services" array > service object > "name" value. */
   private isServiceName(): boolean {
     const [root, arr, obj] = this.stack;
@@ -95,6 +111,7 @@ export class ServiceScanner {
     this.stack = [];
     this.inString = false;
     this.escape = false;
+    this.hex = undefined;
     this.buf = '';
   }
 }
@@ -139,14 +156,14 @@ export class StreamProgress implements ProgressSink {
   text(delta: string): void {
     const found = this.scanner.push(delta);
     if (!this.tty) {
-      for (const name of found) this.out.write(`  service ${this.scanner.services.indexOf(name) + 1}: ${name}\n`);
+      for (const name of found) this.out.write(`  service ${this.scanner.services.indexOf(name) + 1}: ${terminalSafe(name)}\n`);
       return;
     }
     const now = Date.now();
     if (found.length === 0 && now - this.lastDraw < this.throttleMs) return;
     this.lastDraw = now;
     const names = this.scanner.services;
-    const list = names.length ? `${names.length} service${names.length === 1 ? '' : 's'} (${names.length > 4 ? '…, ' : ''}${names.slice(-4).join(', ')})` : 'no service yet';
+    const list = names.length ? `${names.length} service${names.length === 1 ? '' : 's'} (${names.length > 4 ? '…, ' : ''}${terminalSafe(names.slice(-4).join(', '))})` : 'no service yet';
     this.out.write(`\r\x1b[K  ${list} · ~${fmt(approxTokens(this.scanner.chars))} tokens`);
     this.live = true;
   }
@@ -162,7 +179,7 @@ export class StreamProgress implements ProgressSink {
 
   repair(round: number, max: number, problems: Problem[]): void {
     this.line(`the plan has ${problems.length} problem${problems.length === 1 ? '' : 's'}; repair round ${round} of ${max}:`);
-    for (const p of problems.slice(0, 5)) this.line(`  - ${p.path ? `${p.path}: ` : ''}${p.message}`);
+    for (const p of problems.slice(0, 5)) this.line(`  - ${terminalSafe(`${p.path ? `${p.path}: ` : ''}${p.message}`)}`);
     if (problems.length > 5) this.line(`  … and ${problems.length - 5} more`);
   }
 

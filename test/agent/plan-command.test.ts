@@ -335,6 +335,31 @@ describe('plan: hostile answers', () => {
   });
 });
 
+describe('plan: terminal safety', () => {
+  const ESC = '\u001b';
+  it('never sends escape sequences from an answer to the terminal', async () => {
+    const badName = answer('notes');
+    badName.services[0].name = `${ESC}]0;pwned\u0007${ESC}[2J`;
+    const badType = answer('notes');
+    badType.services[0].models[0].fields[0].type = `${ESC}[2J`;
+    api.reply({ kind: 'message', answer: badName }, { kind: 'message', answer: badType });
+    const err = await failure(run('--max-repairs', '1'));
+    expect(err.message).toContain('"\\x1b[2J" is neither a primitive');
+    expect(err.message).not.toContain(ESC);
+    expect(io.stderr.text).toContain('service 1: \\x1b]0;pwned\\x07\\x1b[2J');
+    expect(io.stderr.text).not.toContain(ESC);
+  });
+
+  it('shows free text of a valid plan with its control characters made visible', async () => {
+    const plan = answer('notes');
+    plan.services[0].description = `Notes.${ESC}[2J${ESC}[H`;
+    api.reply({ kind: 'message', answer: plan });
+    expect(await run()).toBe(0);
+    expect(io.stdout.text).toContain('Notes.\\x1b[2J\\x1b[H');
+    expect(io.stdout.text).not.toContain(ESC);
+  });
+});
+
 describe('plan --refine', () => {
   it('evolves a plan, overwrites it in place, and prints what changed', async () => {
     const file = path.join(tmp.dir, 'shop.json');
