@@ -109,6 +109,20 @@ describe('plan: a valid answer', () => {
   });
 });
 
+describe('plan --agent', () => {
+  it('uses any agent file of the same format: its prompt, and its model alias', async () => {
+    const file = path.join(tmp.dir, 'lean-architect.md');
+    writeFileSync(file, '---\nname: lean-architect\ndescription: Prefers one service until it hurts.\nmodel: haiku\n---\nYou design the smallest system that works.\n');
+    api.reply({ kind: 'message', answer: answer('notes'), model: 'claude-haiku-5-5' });
+    expect(await run('--agent', file)).toBe(0);
+    const body = api.messageRequests[0]!.body;
+    expect(body.model).toBe('claude-haiku-5-5');
+    expect(body.system[0].text.startsWith('You design the smallest system that works.')).toBe(true);
+    expect(body.system[0].text).toContain('## The plan format');
+    expect(saved().provenance.estimatedCostUsd).toBeGreaterThan(0);
+  });
+});
+
 describe('plan: the repair loop', () => {
   it('repairs schema errors in one round; the second request carries the problems by JSON path', async () => {
     api.reply({ kind: 'message', answer: answer('notes-schema-errors') }, { kind: 'message', answer: answer('notes') });
