@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { jsonSchemaOutputFormat } from '@anthropic-ai/sdk/helpers/json-schema';
 import { Ajv2020 } from 'ajv/dist/2020.js';
@@ -63,6 +63,13 @@ describe('wire schema (what the model is held to)', () => {
     // (fromWire also drops defaults the examples spell out, such as required: false).
     expect(back).toEqual(fromWire(withoutSchema));
     expect(normalizePlan(checkPlan(back).plan!).services.map((s) => s.port)).toEqual(normalizePlan(checkPlan(withoutSchema).plan!).services.map((s) => s.port));
+  });
+
+  const fixtures = readdirSync(path.join(import.meta.dirname, '../fixtures/agent')).filter((f) => f.endsWith('.answer.json'));
+  it.each(fixtures)('fixture %s is an answer structured outputs could give (it conforms to the sent schema)', (file) => {
+    const validate = new Ajv2020({ strict: false, allErrors: true }).compile(sentSchema());
+    const value = JSON.parse(readFileSync(path.join(import.meta.dirname, '../fixtures/agent', file), 'utf8'));
+    expect(validate(value), JSON.stringify(validate.errors?.slice(0, 3))).toBe(true);
   });
 
   it.each([
