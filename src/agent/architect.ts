@@ -23,8 +23,8 @@ import type { ContentBlock, Message, MessageParam, TextBlockParam, Tool } from '
 import { VERSION as SDK_VERSION } from '@anthropic-ai/sdk/version';
 import { CliError, EXIT, UsageError, formatProblems, type Problem } from '../errors.js';
 import { packageVersion } from '../paths.js';
-import type { Plan } from '../plan/schema.js';
-import { checkPlan } from '../plan/validate.js';
+import { LIMITS, type Plan } from '../plan/schema.js';
+import { RESERVED_PATHS, RESERVED_SERVICE_NAMES, checkPlan } from '../plan/validate.js';
 import { estimateCost, type TokenUsage } from './models.js';
 import type { AgentFile } from './persona.js';
 import { silentProgress, type ProgressSink } from './progress.js';
@@ -115,7 +115,7 @@ const PLAN_CONTRACT = `## The plan format
 Answer with one JSON object: the architecture plan, in the schema you are given. Conventions:
 - Every key is present. Write "" for text you have nothing for, [] for an empty list, and 0 for
   the numbers marked "0 when not set"; the tool removes these before saving.
-- Names: services and the system are kebab-case (orders, payment-gateway), at most 40 characters;
+- Names: services and the system are kebab-case (orders, payment-gateway), at most ${LIMITS.name} characters;
   models are PascalCase; operation ids camelCase and unique in their service; fields are
   identifiers; events are lower-case dotted past-tense facts (order.placed).
 - planVersion is 1. Ports, when you set them, are unique and between 1024 and 65535.
@@ -132,9 +132,8 @@ Answer with one JSON object: the architecture plan, in the schema you are given.
   (services that list it in consumes). Events need a broker.
 - Each service with data owns its own datastore; two services never share one.
 - Operations with "auth": "jwt" need auth.kind "jwt". Decision ids are ADR-001, ADR-002, ...
-- Reserved service names: postgres, mysql, mongodb, redis, nats, rabbitmq, kafka, zookeeper,
-  otel-collector, jaeger, prometheus, grafana, gateway-infra, node-modules, services, docs, shared.
-  Reserved paths: /health/live, /health/ready, /metrics.`;
+- Reserved service names: ${[...RESERVED_SERVICE_NAMES].join(', ')}.
+  Reserved paths: ${RESERVED_PATHS.join(', ')}.`;
 
 function systemBlocks(persona: AgentFile, mode: OutputMode, schema: Record<string, unknown>): TextBlockParam[] {
   let text = `${persona.prompt}\n\n${PLAN_CONTRACT}`;
