@@ -68,6 +68,8 @@ export async function interactiveCreate(
   const rl = canAsk
     ? createInterface({ input: io.stdin, output: io.stderr, terminal: typeof (io.stdin as { setRawMode?: unknown }).setRawMode === 'function' })
     : undefined;
+  // Ctrl-C at a prompt: readline would only pause; closing it makes the pending question a cancel.
+  rl?.on('SIGINT', () => rl.close());
   const say = (text: string) => io.stderr.write(text);
   try {
     let target = dir?.trim();
