@@ -40,7 +40,7 @@ export async function createRepo(dir: string, plan: Plan, opts: CreateOptions): 
   const { tree, plan: normalized } = await renderSystem(plan);
   const report = await syncTree(target, tree, { generatorVersion: packageVersion(), planHash: planHash(plan) });
   const written = report.files.filter((f) => f.action !== 'keep' && f.action !== 'skip').length;
-  log(`created ${path.relative(process.cwd(), target) || '.'}: ${normalized.services.length} service(s), ${written} file(s) in ${Math.round(performance.now() - started)} ms`);
+  log(`created ${dir}: ${normalized.services.length} service(s), ${written} file(s) in ${Math.round(performance.now() - started)} ms`);
   if (report.conflicts.length) throw new CliError(`conflicts in: ${report.conflicts.join(', ')}`);
   if (opts.install) {
     log('installing dependencies (npm install)...');
@@ -48,7 +48,7 @@ export async function createRepo(dir: string, plan: Plan, opts: CreateOptions): 
   }
   log('');
   log('next steps:');
-  log(`  cd ${path.relative(process.cwd(), target) || '.'}`);
+  log(`  cd ${dir}`);
   if (!opts.install) log('  npm install');
   log('  npm run build && npm test');
   log('  npm start            # every service on 127.0.0.1');

@@ -23,7 +23,7 @@ export interface ServiceProcess {
   logs: string[];
   /** Parsed JSON log lines (pino). */
   jsonLogs(): Record<string, unknown>[];
-  /** SIGTERM, then wait for exit; resolves with the exit code and signal. */
+  /** SIGTERM to the process group, then wait for exit; resolves with the exit code and signal. */
   stop(signal?: NodeJS.Signals, timeoutMs?: number): Promise<{ code: number | null; signal: NodeJS.Signals | null; ms: number }>;
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
@@ -42,7 +42,16 @@ export async function startService(opts: StartOptions): Promise<ServiceProcess> 
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries({ ...process.env, PORT: String(port), HOST: '127.0.0.1', ...opts.env })) if (v !== undefined) env[k] = v;
   const [cmd, args] = opts.via === 'npm' ? ['npm', ['start', '--silent']] : [process.execPath, ['dist/main.js']];
-  const child = spawn(cmd as string, args as string[], { cwd: opts.cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  // Own process group: `npm start` runs node as a grandchild, and npm does not always pass SIGTERM on;
+  // signalling the group reaches the service itself and leaves no orphan behind.
+  const child = spawn(cmd as string, args as string[], { cwd: opts.cwd, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  const signalGroup = (sig: NodeJS.Signals) => {
+    try {
+      process.kill(-child.pid!, sig);
+    } catch {
+      /* already gone */
+    }
+  };
   const logs: string[] = [];
   let buffer = '';
   const onData = (chunk: Buffer) => {
@@ -67,7 +76,7 @@ export async function startService(opts: StartOptions): Promise<ServiceProcess> 
       /* not listening yet */
     }
     if (Date.now() > deadline) {
-      child.kill('SIGKILL');
+      signalGroup('SIGKILL');
       throw new Error(`service in ${opts.cwd} did not answer /health/live within the timeout:\n${logs.join('\n')}`);
     }
     await new Promise((r) => setTimeout(r, 50));
@@ -89,8 +98,8 @@ export async function startService(opts: StartOptions): Promise<ServiceProcess> 
     async stop(signal = 'SIGTERM', timeoutMs = 15_000) {
       const started = Date.now();
       if (child.exitCode !== null || child.signalCode !== null) return { ...(await exited), ms: 0 };
-      child.kill(signal);
-      const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+      signalGroup(signal);
+      const timer = setTimeout(() => signalGroup('SIGKILL'), timeoutMs);
       const result = await exited;
       clearTimeout(timer);
       return { ...result, ms: Date.now() - started };
