@@ -6,12 +6,25 @@
 import { generators } from '../../generators/index.js';
 import type { FileSpec, Generator, GeneratorContext } from '../../generators/types.js';
 import { renderTemplate } from './templates.js';
-import { addFile, type RenderedTree } from './tree.js';
+import { addFile, type RenderedFile, type RenderedTree } from './tree.js';
 import { formatFile } from './format.js';
 
-async function renderGenerator(gen: Generator, ctx: GeneratorContext, tree: RenderedTree): Promise<void> {
+export interface RenderTreeOptions {
+  /**
+   * A service-scoped generator's output for one service when the caller already has it
+   * (sync passes the last render of services whose inputs did not change); undefined: render.
+   */
+  reuse?: (generator: string, service: string) => RenderedFile[] | undefined;
+}
+
+async function renderGenerator(gen: Generator, ctx: GeneratorContext, tree: RenderedTree, options: RenderTreeOptions): Promise<void> {
   const targets = gen.scope === 'service' ? ctx.plan.services : [undefined];
   for (const service of targets) {
+    const reused = service ? options.reuse?.(gen.name, service.name) : undefined;
+    if (reused) {
+      for (const file of reused) addFile(tree, file);
+      continue;
+    }
     const specs: FileSpec[] = await gen.files(ctx, service);
     for (const spec of specs) {
       if (spec.when === false) continue;
@@ -19,16 +32,16 @@ async function renderGenerator(gen: Generator, ctx: GeneratorContext, tree: Rend
       if (spec.content !== undefined) content = spec.content;
       else if (spec.template) content = renderTemplate(gen.name, spec.template, spec.data ?? {});
       else throw new Error(`generator ${gen.name}: file ${spec.path} has neither content nor template`);
-      addFile(tree, { path: spec.path, content: formatFile(spec.path, content), owner: spec.owner, generator: gen.name, mode: spec.mode });
+      addFile(tree, { path: spec.path, content: formatFile(spec.path, content), owner: spec.owner, generator: gen.name, mode: spec.mode, ...(service ? { service: service.name } : {}) });
     }
   }
 }
 
-export async function renderTree(ctx: GeneratorContext, only?: readonly string[]): Promise<RenderedTree> {
+export async function renderTree(ctx: GeneratorContext, only?: readonly string[], options: RenderTreeOptions = {}): Promise<RenderedTree> {
   const tree: RenderedTree = new Map();
   for (const gen of generators) {
     if (only && !only.includes(gen.name)) continue;
-    await renderGenerator(gen, ctx, tree);
+    await renderGenerator(gen, ctx, tree, options);
   }
   return tree;
 }

@@ -21,6 +21,8 @@ export interface RenderedFile {
   generator: string;
   /** File mode; 0o755 for scripts. */
   mode?: number;
+  /** The service a service-scoped generator rendered it for (sync reuses unchanged services' output). */
+  service?: string;
 }
 
 export type RenderedTree = Map<string, RenderedFile>;

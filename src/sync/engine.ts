@@ -52,6 +52,10 @@ export interface SyncOptions {
   restore?: boolean;
   generatorVersion: string;
   planHash: string;
+  /** Recorded in the manifest: see Manifest.inputsHash and Manifest.planKey. */
+  inputsHash?: string;
+  planKey?: string;
+  specHashes?: Record<string, string>;
   /** Include unified diffs in the report; default: on for dryRun and check. */
   diffs?: boolean;
   /**
@@ -126,6 +130,7 @@ async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) 
 function entryFor(file: RenderedFile, flags: { deleted?: boolean; conflict?: boolean; hash?: string } = {}): ManifestEntry {
   const e: ManifestEntry = { owner: file.owner, generator: file.generator, hash: flags.hash ?? hashContent(file.content) };
   if (file.mode !== undefined) e.mode = file.mode;
+  if (file.service !== undefined) e.service = file.service;
   if (flags.deleted) e.deleted = true;
   if (flags.conflict) e.conflict = true;
   return e;
@@ -283,6 +288,9 @@ export async function syncTree(dir: string, tree: RenderedTree, opts: SyncOption
   });
 
   const manifest: Manifest = { manifestVersion: MANIFEST_VERSION, generatorVersion: opts.generatorVersion, planHash: opts.planHash, files: {} };
+  if (opts.inputsHash) manifest.inputsHash = opts.inputsHash;
+  if (opts.planKey) manifest.planKey = opts.planKey;
+  if (opts.specHashes) manifest.specHashes = opts.specHashes;
   for (const s of steps) if (s.entry) manifest.files[s.report.path] = s.entry;
   const manifestText = serializeManifest(manifest);
 

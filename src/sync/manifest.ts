@@ -32,6 +32,8 @@ export interface ManifestEntry {
   /** sha256 of the pristine render stored in .arch/base/<path>. */
   hash: string;
   mode?: number;
+  /** The service a service-scoped generator rendered it for. */
+  service?: string;
   /** The user deleted this generated file; it stays deleted unless `sync --restore`. */
   deleted?: true;
   /** The last sync left conflict markers in this file; re-checked on every sync until resolved. */
@@ -42,6 +44,19 @@ export interface Manifest {
   manifestVersion: number;
   generatorVersion: string;
   planHash: string;
+  /**
+   * Hash of everything the render depends on (generator fingerprint, plan, reconciled
+   * specs). Equal on the next sync -> the render would be byte-identical to the bases, so
+   * it is skipped (a no-op sync on 50 services stays well under a second).
+   */
+  inputsHash?: string;
+  /**
+   * Hash of the generator fingerprint and the plan. Equal on the next sync -> each
+   * service's spec rendered from the plan equals its stored base, so it is not rendered.
+   */
+  planKey?: string;
+  /** sha256 of each service's reconciled spec at the last render: which services changed. */
+  specHashes?: Record<string, string>;
   files: Record<string, ManifestEntry>;
 }
 
@@ -64,11 +79,20 @@ export function serializeManifest(m: Manifest): string {
     const e = m.files[p]!;
     const out: ManifestEntry = { owner: e.owner, generator: e.generator, hash: e.hash };
     if (e.mode !== undefined) out.mode = e.mode;
+    if (e.service !== undefined) out.service = e.service;
     if (e.deleted) out.deleted = true;
     if (e.conflict) out.conflict = true;
     files[p] = out;
   }
-  const ordered = { manifestVersion: m.manifestVersion, generatorVersion: m.generatorVersion, planHash: m.planHash, files };
+  const ordered = {
+    manifestVersion: m.manifestVersion,
+    generatorVersion: m.generatorVersion,
+    planHash: m.planHash,
+    ...(m.inputsHash ? { inputsHash: m.inputsHash } : {}),
+    ...(m.planKey ? { planKey: m.planKey } : {}),
+    ...(m.specHashes ? { specHashes: Object.fromEntries(Object.keys(m.specHashes).sort().map((k) => [k, m.specHashes![k]!])) } : {}),
+    files,
+  };
   return `${JSON.stringify(ordered, null, 2)}\n`;
 }
 
@@ -100,7 +124,15 @@ export function parseManifest(text: string, file = MANIFEST_FILE): Manifest {
       throw new ManifestError(file, `entry ${JSON.stringify(p)} is malformed`);
     }
   }
-  return { manifestVersion: MANIFEST_VERSION, generatorVersion: String(m.generatorVersion ?? ''), planHash: String(m.planHash ?? ''), files: m.files };
+  return {
+    manifestVersion: MANIFEST_VERSION,
+    generatorVersion: String(m.generatorVersion ?? ''),
+    planHash: String(m.planHash ?? ''),
+    ...(typeof m.inputsHash === 'string' ? { inputsHash: m.inputsHash } : {}),
+    ...(typeof m.planKey === 'string' ? { planKey: m.planKey } : {}),
+    ...(m.specHashes && typeof m.specHashes === 'object' ? { specHashes: m.specHashes } : {}),
+    files: m.files,
+  };
 }
 
 /** The manifest of `dir`, or undefined when the folder was never generated. */

@@ -193,7 +193,7 @@ async function runSequence(cmds: Cmd[]): Promise<void> {
   const writeRel = (rel: string, text: string) => writeFile(abs(rel), text);
 
   const sync = async (): Promise<SyncReport> => {
-    const report = await syncSpecsAndTree(dir, new Map([[SVC, specFromOps(planOps)]]), async (specTexts) => renderFrom(specTexts), { planHash: String(counter), generatorVersion: 'test' });
+    const report = await syncSpecsAndTree(dir, { services: [SVC], render: () => new Map([[SVC, specFromOps(planOps)]]) }, async (specTexts) => renderFrom(specTexts), { planHash: JSON.stringify(planOps), generatorVersion: 'test' });
     stats.syncs++;
     stats.merges += report.counts.merge;
     // Invariant 1: every user line is still in its file (in place or inside markers).
