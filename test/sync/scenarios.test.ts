@@ -9,7 +9,7 @@ import { parseDocument } from 'yaml';
 import { syncCommand } from '../../src/cli/commands/sync.js';
 import { addCommand } from '../../src/cli/commands/add.js';
 import { InputError } from '../../src/errors.js';
-import { DEPRECATION_NOTE } from '../../src/sync/merge/typescript.js';
+import { DEPRECATION_NOTE, STAND_IN_NOTE } from '../../src/sync/merge/typescript.js';
 import { syncRepo } from '../../src/sync/repo.js';
 import { loadPlanFile } from '../../src/plan/load.js';
 import type { Plan } from '../../src/plan/schema.js';
@@ -100,6 +100,10 @@ describe('sync scenarios (examples/minimal.json)', () => {
     const handlers = await read(dir, HANDLERS);
     expect(functionText(handlers, 'listNotes')).toBe(functionText(mine, 'listNotes'));
     expect(handlers).toContain(DEPRECATION_NOTE);
+    // Its request/reply types left handler-types.ts: local stand-ins keep the file compiling.
+    expect(handlers).toContain(`/** ${STAND_IN_NOTE} */\ntype ListNotesResult = any;`);
+    expect(handlers).toContain("import type {\n  CreateNoteReply,\n  CreateNoteRequest,\n  CreateNoteResult,\n  DeleteNoteReply,");
+    expect(handlers).not.toMatch(/import type \{[^}]*\bListNotesResult\b[^}]*\} from '\.\.\/generated\/handler-types\.js'/);
     expect(await read(dir, ROUTES)).not.toContain('listNotes');
     // The spec keeps the user's removal although the plan still lists the operation.
     expect(await read(dir, SPEC)).not.toContain('operationId: listNotes');

@@ -288,7 +288,14 @@ export async function mergeHandlers(path: string, base: string, yours: string, g
     const kept = d.getNamedImports().filter((n) => !gone.includes(n));
     const bindings = d.getImportClause()?.getNamedBindings();
     if (!kept.length && !d.getDefaultImport()) edits.push({ pos: d.getStart(), remove: d.getEnd() - d.getStart(), text: '' });
-    else if (bindings) edits.push({ pos: bindings.getStart(), remove: bindings.getEnd() - bindings.getStart(), text: `{ ${kept.map((n) => n.getText()).join(', ')} }` });
+    else if (bindings) {
+      // Same layout as theirs: one name per line stays one name per line.
+      const original = bindings.getText();
+      const indent = /\n([ \t]+)\S/.exec(original)?.[1];
+      const names = kept.map((n) => n.getText());
+      const text = indent ? `{\n${names.map((n) => `${indent}${n},`).join('\n')}\n}` : `{ ${names.join(', ')} }`;
+      edits.push({ pos: bindings.getStart(), remove: bindings.getEnd() - bindings.getStart(), text });
+    }
     for (const n of gone) {
       const name = n.getName();
       if (referenced(name) && !yNames.has(name)) {
