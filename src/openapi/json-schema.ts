@@ -133,7 +133,8 @@ class Converter {
     if (schema.default !== undefined) out.default = schema.default;
     if (schema.const !== undefined) out.const = schema.const;
     if (Array.isArray(schema.enum)) {
-      if (schema.enum.length) out.enum = schema.enum;
+      // Ajv's meta-schema wants distinct enum values; a repeated value adds nothing.
+      if (schema.enum.length) out.enum = uniqueValues(schema.enum);
       else this.ctx.warn([...path, 'enum'], 'empty enum ignored');
     }
     for (const k of NUMBERS) if (finite(schema[k]) && (k !== 'multipleOf' || (schema[k] as number) > 0)) out[k] = schema[k];
@@ -184,19 +185,21 @@ class Converter {
       out[k] = Object.fromEntries(entries.map(([name, s]) => [name, this.convert(s, [...path, k, name], depth + 1)]));
     }
     // items: a schema; 3.1 prefixItems -> draft-07 tuple form.
-    if (Array.isArray(schema.prefixItems)) {
+    // Tuple forms need at least one item in draft-07.
+    if (Array.isArray(schema.prefixItems) && schema.prefixItems.length) {
       out.items = schema.prefixItems.map((s, i) => this.convert(s, [...path, 'prefixItems', i], depth + 1));
       if (schema.items !== undefined) out.additionalItems = typeof schema.items === 'boolean' ? schema.items : this.convert(schema.items, [...path, 'items'], depth + 1);
     } else if (Array.isArray(schema.items)) {
-      out.items = schema.items.map((s, i) => this.convert(s, [...path, 'items', i], depth + 1));
-    } else if (schema.items !== undefined) {
+      if (schema.items.length) out.items = schema.items.map((s, i) => this.convert(s, [...path, 'items', i], depth + 1));
+    } else if (schema.items !== undefined && !Array.isArray(schema.prefixItems)) {
       out.items = typeof schema.items === 'boolean' ? schema.items : this.convert(schema.items, [...path, 'items'], depth + 1);
     }
     const deps: Obj = {};
-    if (isObj(schema.dependentRequired)) for (const [k, v] of Object.entries(schema.dependentRequired)) if (Array.isArray(v)) deps[k] = v.filter((x) => typeof x === 'string');
+    const names = (v: unknown[]) => [...new Set(v.filter((x): x is string => typeof x === 'string'))];
+    if (isObj(schema.dependentRequired)) for (const [k, v] of Object.entries(schema.dependentRequired)) if (Array.isArray(v)) deps[k] = names(v);
     if (isObj(schema.dependentSchemas)) for (const [k, v] of Object.entries(schema.dependentSchemas)) deps[k] = this.convert(v, [...path, 'dependentSchemas', k], depth + 1);
     if (isObj(schema.dependencies))
-      for (const [k, v] of Object.entries(schema.dependencies)) deps[k] = Array.isArray(v) ? v.filter((x) => typeof x === 'string') : this.convert(v, [...path, 'dependencies', k], depth + 1);
+      for (const [k, v] of Object.entries(schema.dependencies)) deps[k] = Array.isArray(v) ? names(v) : this.convert(v, [...path, 'dependencies', k], depth + 1);
     if (Object.keys(deps).length) out.dependencies = deps;
 
     return schema.nullable === true ? nullable(out) : out;
@@ -234,6 +237,23 @@ class Converter {
     }
     return schema.nullable === true ? nullable(out) : out;
   }
+}
+
+/** Canonical JSON (object keys sorted), so equal values compare equal as Ajv compares them. */
+function canonical(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
+  if (isObj(v)) return `{${Object.keys(v).sort().map((k) => `${JSON.stringify(k)}:${canonical(v[k])}`).join(',')}}`;
+  return JSON.stringify(v) ?? 'undefined';
+}
+
+function uniqueValues(values: unknown[]): unknown[] {
+  const seen = new Set<string>();
+  return values.filter((v) => {
+    const key = canonical(v);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
 }
 
 /** Adds null to what a schema accepts. */
