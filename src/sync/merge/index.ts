@@ -14,6 +14,7 @@ import { mergeJson } from './json.js';
 import { mergeText } from './text.js';
 import type { MergeOutcome } from './types.js';
 import { mergeYaml } from './yaml.js';
+import { deepEqual } from './values.js';
 
 export interface MergeInput {
   path: string;
@@ -38,6 +39,15 @@ export function strategyFor(path: string, owner: Owner): MergeStrategy {
   return 'text';
 }
 
+function sameData(path: string, a: string, b: string): boolean {
+  if (!path.endsWith('.json')) return a === b;
+  try {
+    return deepEqual(JSON.parse(a), JSON.parse(b));
+  } catch {
+    return false;
+  }
+}
+
 export async function mergeFile(input: MergeInput): Promise<MergeOutcome> {
   const { path, base, yours, generated } = input;
   switch (strategyFor(path, input.owner)) {
@@ -47,7 +57,8 @@ export async function mergeFile(input: MergeInput): Promise<MergeOutcome> {
       return mergeHandlers(path, base, yours, generated);
     }
     case 'keep':
-      return { content: yours, conflict: false, notes: ['yours (scaffolded): the template changed, your file was left as is'] };
+      // Say so only when the difference means something (not a re-indented arch.plan.json).
+      return { content: yours, conflict: false, notes: sameData(path, yours, generated) ? [] : ['yours (scaffolded): the template changed, your file was left as is'] };
     case 'json':
       return mergeJson(base, yours, generated, input.preferYours);
     case 'yaml':
