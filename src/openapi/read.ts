@@ -18,6 +18,7 @@ import type { NormalizedService } from '../plan/normalize.js';
 import { renderedDocument } from './from-plan.js';
 import { derefSchema, isObj, parseLocalRef, resolvePointer, schemaConverter } from './json-schema.js';
 import { COMPONENTS_SCHEMA_ID, type ApiOperation, type HttpMethod, type JsonSchema, type ServiceApi } from './model.js';
+import { locateProblems } from './locate.js';
 import { groupName, identifierFromRoute, toIdentifier, uniqueNames } from './names.js';
 import { pathProblems, routePath, toFastifyUrl } from './route-url.js';
 
@@ -81,9 +82,9 @@ function deref(r: Reader, value: unknown, path: Key[]): Obj | null {
   return isObj(v) ? v : null;
 }
 
-function structuralProblems(doc: unknown): Problem[] {
-  const out: Problem[] = [];
-  const p = (keys: Key[], message: string) => out.push({ path: jsonPath(keys), message });
+function structuralProblems(doc: unknown): { problem: Problem; keys: Key[] }[] {
+  const out: { problem: Problem; keys: Key[] }[] = [];
+  const p = (keys: Key[], message: string) => out.push({ problem: { path: jsonPath(keys), message }, keys });
   if (!isObj(doc)) {
     p([], 'an OpenAPI document must be a mapping (object) at the top level');
     return out;
@@ -304,19 +305,24 @@ function success(r: Reader, op: Obj, at: Key[]): { status: number; contentType?:
 /** Parses and reads a service's OpenAPI document. */
 export function readServiceApi(text: string, file: string, service: NormalizedService): ServiceApi {
   const parsed = renderedDocument(text) ?? parseDocumentText(text, file);
-  const problems = structuralProblems(parsed);
-  if (problems.length) throw new InputError(file, problems, 'not a usable OpenAPI 3 document');
+  const found = structuralProblems(parsed);
+  if (found.length) {
+    locateProblems(text, found);
+    throw new InputError(file, found.map((f) => f.problem), 'not a usable OpenAPI 3 document');
+  }
   const doc = parsed as Obj;
 
   const warnings: Problem[] = [];
   const seenWarnings = new Set<string>();
+  const located: { problem: Problem; keys: Key[] }[] = [];
   // Path-level parameters are read once per operation: report each problem once.
   const warn = (path: Key[], message: string) => {
-    const w = { path: jsonPath(path), message };
+    const w: Problem = { path: jsonPath(path), message };
     const key = `${w.path}\u0000${message}`;
     if (seenWarnings.has(key)) return;
     seenWarnings.add(key);
     warnings.push(w);
+    located.push({ problem: w, keys: path });
   };
   const components = isObj(doc.components) ? doc.components : {};
   const componentSchemas = isObj(components.schemas) ? components.schemas : {};
@@ -419,6 +425,7 @@ export function readServiceApi(text: string, file: string, service: NormalizedSe
   const operations: ApiOperation[] = drafts.map(({ baseName: _b, shape: _s, ...d }, i) => ({ handlerName: handlerNames[i]!, ...d }));
   const info = isObj(doc.info) ? doc.info : {};
   if (!isObj(doc.info)) warn(['info'], 'missing info object');
+  locateProblems(text, located);
   return {
     title: typeof info.title === 'string' && info.title.trim() ? info.title : `${service.name} API`,
     version: typeof info.version === 'string' || typeof info.version === 'number' ? String(info.version) : '0.0.0',
