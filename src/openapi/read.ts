@@ -51,7 +51,6 @@ export function isJsonMediaType(mediaType: string): boolean {
 
 interface Reader {
   doc: Obj;
-  warnings: Problem[];
   warn(path: Key[], message: string): void;
   convert(schema: unknown, path: Key[]): JsonSchema;
   securitySchemes: Obj;
@@ -329,7 +328,6 @@ export function readServiceApi(text: string, file: string, service: NormalizedSe
   const convertSchema = schemaConverter({ document: doc, componentNames: new Set(Object.keys(componentSchemas)), warn });
   const r: Reader = {
     doc,
-    warnings,
     warn,
     convert: convertSchema,
     securitySchemes: isObj(components.securitySchemes) ? components.securitySchemes : {},
@@ -400,7 +398,7 @@ export function readServiceApi(text: string, file: string, service: NormalizedSe
         path,
         url: route.url,
         pathParams: route.params,
-        group: groupName(tags, path),
+        group: groupName(tags, routePath(path)),
         tags,
         deprecated: op.deprecated === true,
         successStatus: ok.status,

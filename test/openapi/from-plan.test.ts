@@ -7,6 +7,8 @@ import { normalizePlan, type NormalizedPlan } from '../../src/plan/normalize.js'
 import { validatePlan } from '../../src/plan/validate.js';
 import type { Plan } from '../../src/plan/schema.js';
 import { renderedDocument, specFromPlan } from '../../src/openapi/from-plan.js';
+import { readServiceApi } from '../../src/openapi/read.js';
+import { mountApi } from './fastify-harness.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
 const example = (name: string): Plan => validatePlan(JSON.parse(readFileSync(path.join(root, 'examples', `${name}.json`), 'utf8')), `${name}.json`);
@@ -111,6 +113,48 @@ describe('specFromPlan', () => {
       const text = specFromPlan(plan, s);
       expect(renderedDocument(text)).toEqual(parse(text));
       expect(renderedDocument(`${text}# edited\n`)).toBeUndefined();
+    }
+  });
+
+  it.each(cases)('%s: reads back with no warnings, and every route registers in Fastify', async (_name, load) => {
+    const plan = normalizePlan(load());
+    for (const s of plan.services) {
+      const text = specFromPlan(plan, s);
+      const api = readServiceApi(text, `services/${s.name}/openapi.yaml`, s);
+      // Without the in-process memo too: the YAML text alone gives the same API.
+      const fresh = readServiceApi(`${text}\n`, `services/${s.name}/openapi.yaml`, s);
+      expect(fresh.operations).toEqual(api.operations);
+      expect(api.warnings).toEqual([]);
+      expect(api.operations.map((o) => o.handlerName).sort()).toEqual(s.operations.map((o) => o.id).sort());
+      const app = await mountApi(api);
+      await app.close();
+    }
+  });
+
+  it('synthetic: nullable fields and refs, arrays and enums validate as declared', async () => {
+    const plan = normalizePlan(validatePlan(synthetic, 'synthetic'));
+    const s = plan.services[0]!;
+    const doc = parse(specFromPlan(plan, s));
+    const sample = doc.components.schemas.Sample.properties;
+    expect(sample.primary).toEqual({ anyOf: [{ $ref: '#/components/schemas/Tag' }, { type: 'null' }] });
+    expect(sample.aliases).toEqual({ type: ['array', 'null'], items: { type: 'string' } });
+    expect(sample.kind).toEqual({ description: 'the kind', type: ['string', 'null'], enum: ['a', 'b', null] });
+    expect(Object.keys(doc.components.schemas)).toEqual(['Problem', 'Tag', 'Sample', 'SamplePage', 'SamplePage2', 'ProblemFieldError', 'Problem2']);
+    expect(doc.paths['/api/v2/samples'].get.responses['200'].content['application/json'].schema).toEqual({ $ref: '#/components/schemas/SamplePage2' });
+    const app = await mountApi(readServiceApi(specFromPlan(plan, s), 'lab.yaml', s));
+    try {
+      const cases: [string, string, number][] = [
+        ['enum and array query', '/api/v2/samples?kind=a&label=x&label=y&minWeight=0.5', 200],
+        ['missing required query', '/api/v2/samples', 400],
+        ['enum violated', '/api/v2/samples?kind=c', 400],
+        ['below minimum', '/api/v2/samples?kind=a&minWeight=-1', 400],
+      ];
+      for (const [name, url, status] of cases) expect((await app.inject({ method: 'GET', url })).statusCode, name).toBe(status);
+      const post = (payload: unknown) => app.inject({ method: 'POST', url: '/api/v2/samples/s1/tags/t1', payload: payload as object });
+      expect((await post({ label: 'ok' })).statusCode).toBe(200);
+      expect((await post({ label: 'x'.repeat(31) })).statusCode).toBe(400);
+    } finally {
+      await app.close();
     }
   });
 });
