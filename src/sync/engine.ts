@@ -19,6 +19,7 @@
 import { writeFile, unlink, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { createTwoFilesPatch } from 'diff';
+import { CliError } from '../errors.js';
 import { assertSafeRelativePath, type Owner, type RenderedFile, type RenderedTree } from '../render/tree.js';
 import { AtomicWriter, exists, readTextIfExists } from './atomic-fs.js';
 import {
@@ -208,7 +209,12 @@ class Reconciler {
       return this.keepDisk(file, entry, undefined, undefined);
     }
 
-    const yours = await readTextIfExists(target);
+    const raw = await readTextIfExists(target);
+    // A checkout with CRLF line endings (git autocrlf) is the same text: compare and merge
+    // with LF, write back with the user's line endings.
+    const crlf = raw !== undefined && raw.includes('\r\n');
+    const yours = crlf ? raw.replace(/\r\n/g, '\n') : raw;
+    const eol = (text: string) => (crlf ? text.replace(/\n/g, '\r\n') : text);
     if (yours === undefined) {
       if (!entry || this.restores(file.path)) return this.create(file, entry ? 'restored' : undefined);
       // Deleted by the user: keep the old base (the file is not on disk to merge with).
@@ -220,7 +226,7 @@ class Reconciler {
     if (base !== undefined && base === generated) return this.keepDisk(file, entry, yours, undefined);
     if (yours === generated) return this.keepDisk(file, undefined, yours, baseStep, entry ? 'already up to date' : 'already there, identical: adopted');
     if (base !== undefined && yours === base && file.owner !== 'scaffolded') {
-      return { report: { path: file.path, action: 'update', owner: file.owner }, write: { content: generated, mode: file.mode }, before: yours, entry: entryFor(file), base: baseStep };
+      return { report: { path: file.path, action: 'update', owner: file.owner }, write: { content: eol(generated), mode: file.mode }, before: raw, entry: entryFor(file), base: baseStep };
     }
 
     // Never merge into a file that still holds markers: nested conflicts help nobody. The
@@ -240,8 +246,8 @@ class Reconciler {
     if (outcome.content === yours && !outcome.conflict) return this.keepDisk(file, undefined, yours, baseStep, message);
     return {
       report: { path: file.path, action: outcome.conflict ? 'conflict' : 'merge', owner: file.owner, ...(message ? { message } : {}) },
-      write: outcome.content === yours ? undefined : { content: outcome.content, mode: file.mode },
-      before: yours,
+      write: outcome.content === yours ? undefined : { content: eol(outcome.content), mode: file.mode },
+      before: raw,
       entry: entryFor(file, { conflict: outcome.conflict }),
       base: baseStep,
     };
@@ -252,14 +258,27 @@ class Reconciler {
     const yours = await readTextIfExists(this.abs(rel));
     const drop = { entry: null, base: null } as const;
     if (yours === undefined) return { report: { path: rel, action: 'skip', owner: entry.owner, message: 'no longer generated; already gone' }, ...drop };
-    let unchanged = hashContent(yours) === entry.hash;
-    if (!unchanged && this.recovering) unchanged = yours === (await this.readBase(rel, undefined));
+    const lf = yours.replace(/\r\n/g, '\n');
+    let unchanged = hashContent(yours) === entry.hash || hashContent(lf) === entry.hash;
+    if (!unchanged && this.recovering) unchanged = lf === (await this.readBase(rel, undefined));
     if (unchanged) return { report: { path: rel, action: 'delete', owner: entry.owner }, remove: true, before: yours, ...drop };
     return {
       report: { path: rel, action: 'report', owner: entry.owner, message: 'no longer generated, but changed since generation: left in place for you to review or delete' },
       ...drop,
     };
   }
+}
+
+/** A journal whose writer is still alive means another sync is writing right now. */
+function assertNoOtherSync(journal: string, root: string): void {
+  const pid = Number(/^pid (\d+)/.exec(journal)?.[1]);
+  if (!pid || pid === process.pid) return;
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return; // gone: the last sync was interrupted, this one finishes its work
+  }
+  throw new CliError(`another sync (pid ${pid}) is writing ${root}; wait for it, or delete ${JOURNAL_FILE} if that process is not a sync`);
 }
 
 function checkPath(p: string): void {
@@ -274,7 +293,9 @@ export async function syncTree(dir: string, tree: RenderedTree, opts: SyncOption
   const dryRun = Boolean(opts.dryRun || opts.check);
   const wantDiffs = opts.diffs ?? dryRun;
   const previous = await readManifest(root);
-  const recovering = await exists(path.join(root, JOURNAL_FILE));
+  const journal = await readTextIfExists(path.join(root, JOURNAL_FILE));
+  const recovering = journal !== undefined;
+  if (recovering && !dryRun) assertNoOtherSync(journal, root);
   const rec = new Reconciler(root, previous?.manifest, recovering, opts);
 
   for (const p of tree.keys()) checkPath(p);
@@ -320,7 +341,7 @@ export async function syncTree(dir: string, tree: RenderedTree, opts: SyncOption
   const writer = new AtomicWriter(root);
   await mkdir(path.join(root, ARCH_DIR), { recursive: true });
   // The journal goes first: from here until the manifest is written, the repo is in between.
-  await writeFile(path.join(root, JOURNAL_FILE), 'A sync is writing this repo. If no sync is running, the last one was interrupted: run sync again.\n', 'utf8');
+  await writeFile(path.join(root, JOURNAL_FILE), `pid ${process.pid}\nA sync is writing this repo. If no sync is running, the last one was interrupted: run sync again.\n`, 'utf8');
   let written = 0;
   for (const s of work) {
     if (s.write) await writer.write(s.report.path, s.write.content, s.write.mode);

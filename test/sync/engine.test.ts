@@ -163,7 +163,30 @@ describe('later syncs', () => {
   });
 });
 
+it('CRLF checkouts (git autocrlf) are the same text: updated, merged and deleted like LF ones, written back with CRLF', async () => {
+  const v1 = { 'a.txt': 'one\ntwo\n', 'b.txt': 'x\ny\n', 'c.txt': 'gone\n' };
+  await sync(dir, tree(v1));
+  await write(dir, 'a.txt', 'one\r\ntwo\r\n');
+  await write(dir, 'b.txt', 'mine\r\nx\r\ny\r\n');
+  await write(dir, 'c.txt', 'gone\r\n');
+  const report = await sync(dir, tree({ 'a.txt': 'one\ntwo\nthree\n', 'b.txt': 'x\ny\nz\n' }));
+  expect(actions(report)).toEqual({ 'a.txt': 'update', 'b.txt': 'merge', 'c.txt': 'delete' });
+  expect(await read(dir, 'a.txt')).toBe('one\r\ntwo\r\nthree\r\n');
+  expect(await read(dir, 'b.txt')).toBe('mine\r\nx\r\ny\r\nz\r\n');
+});
+
 describe('crash safety', () => {
+  it('refuses to run while another live process holds the journal; takes over from a dead one', async () => {
+    await sync(dir, tree(V1));
+    await write(dir, '.arch/sync-in-progress', `pid ${process.ppid}\n`);
+    await expect(sync(dir, tree({ ...V1, 'README.md': 'v2\n' }))).rejects.toThrow(/another sync/);
+    expect(await read(dir, 'README.md')).toBe(V1['README.md']);
+    await write(dir, '.arch/sync-in-progress', 'pid 999999999\n');
+    const report = await sync(dir, tree({ ...V1, 'README.md': 'v2\n' }));
+    expect(report.recovered).toBe(true);
+    expect(await read(dir, 'README.md')).toBe('v2\n');
+  });
+
   it('a sync killed after some writes converges when run again', async () => {
     const v1 = { ...V1, 'a.txt': 'a1\n', 'b.txt': 'b1\n', 'c.txt': 'c1\n', 'old.txt': 'old\n' };
     await sync(dir, tree(v1));
