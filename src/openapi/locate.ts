@@ -1,9 +1,10 @@
 /**
  * Line and column for problems found by JSON path in a spec's text, so a user can jump
- * to them. Only run when there is something to report: it parses the text a second time,
- * this time keeping source ranges (the `yaml` parser reads JSON too).
+ * to them. Uses the YAML Document the reader already parsed, or, for JSON (read with
+ * JSON.parse, which keeps no positions), parses the text again with the `yaml` parser,
+ * only when there is something to report.
  */
-import { isMap, isNode, isScalar, parseDocument } from 'yaml';
+import { isMap, isNode, isScalar, parseDocument, type Document } from 'yaml';
 import type { Problem } from '../errors.js';
 
 export type Keys = ReadonlyArray<string | number>;
@@ -26,11 +27,11 @@ function position(starts: number[], offset: number): { line: number; column: num
 }
 
 /** Adds line and column to each problem from its keys; the nearest existing ancestor when the exact node is not in the text. */
-export function locateProblems(text: string, found: { problem: Problem; keys: Keys }[]): void {
+export function locateProblems(text: string, found: { problem: Problem; keys: Keys }[], parsed?: Document): void {
   if (!found.length) return;
-  let doc: ReturnType<typeof parseDocument>;
+  let doc: Document;
   try {
-    doc = parseDocument(text, { uniqueKeys: false, prettyErrors: false });
+    doc = parsed ?? parseDocument(text, { uniqueKeys: false, prettyErrors: false });
   } catch {
     return;
   }

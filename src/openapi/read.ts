@@ -12,6 +12,7 @@
  * names blanked), then method (HEAD first, see HTTP_METHODS), then path, so a server can
  * register them in this order.
  */
+import { parseDocument, type Document } from 'yaml';
 import { InputError, jsonPath, type Problem } from '../errors.js';
 import { parseDocumentText } from '../plan/load.js';
 import type { NormalizedService } from '../plan/normalize.js';
@@ -301,12 +302,32 @@ function success(r: Reader, op: Obj, at: Key[]): { status: number; contentType?:
   return { status, contentType: content.find(isJsonMediaType) ?? content[0] };
 }
 
+/**
+ * The parsed document, and for YAML the `yaml` Document too, kept to locate warnings by
+ * line without parsing twice. Same rules and errors as parseDocumentText (src/plan/load.ts),
+ * which handles JSON and reports syntax errors.
+ */
+function parseSpec(text: string, file: string): { value: unknown; yaml?: Document } {
+  const remembered = renderedDocument(text);
+  if (remembered) return { value: remembered };
+  if (/\.json$/i.test(file) || /^\s*[{[]/.test(text)) return { value: parseDocumentText(text, file) };
+  const yaml = parseDocument(text, { prettyErrors: false, uniqueKeys: true });
+  // On a syntax error, the loader's parse throws the InputError with line and column.
+  if (yaml.errors.length) return { value: parseDocumentText(text, file) };
+  try {
+    return { value: yaml.toJS({ maxAliasCount: 1000 }), yaml };
+  } catch (err) {
+    // e.g. "Excessive alias count": an alias bomb must not expand into gigabytes.
+    throw new InputError(file, [{ path: '', message: `cannot expand YAML: ${(err as Error).message}` }], 'cannot parse');
+  }
+}
+
 /** Parses and reads a service's OpenAPI document. */
 export function readServiceApi(text: string, file: string, service: NormalizedService): ServiceApi {
-  const parsed = renderedDocument(text) ?? parseDocumentText(text, file);
+  const { value: parsed, yaml } = parseSpec(text, file);
   const found = structuralProblems(parsed);
   if (found.length) {
-    locateProblems(text, found);
+    locateProblems(text, found, yaml);
     throw new InputError(file, found.map((f) => f.problem), 'not a usable OpenAPI 3 document');
   }
   const doc = parsed as Obj;
@@ -423,7 +444,7 @@ export function readServiceApi(text: string, file: string, service: NormalizedSe
   const operations: ApiOperation[] = drafts.map(({ baseName: _b, shape: _s, ...d }, i) => ({ handlerName: handlerNames[i]!, ...d }));
   const info = isObj(doc.info) ? doc.info : {};
   if (!isObj(doc.info)) warn(['info'], 'missing info object');
-  locateProblems(text, located);
+  locateProblems(text, located, yaml);
   return {
     title: typeof info.title === 'string' && info.title.trim() ? info.title : `${service.name} API`,
     version: typeof info.version === 'string' || typeof info.version === 'number' ? String(info.version) : '0.0.0',

@@ -413,6 +413,13 @@ describe('documents that cannot be used: InputError naming the JSON path', () =>
     expect(api.warnings).toEqual([{ path: '$.paths["/ok"].get.parameters[0]', message: 'cookie parameter "sid" is not validated', line: 7, column: 11 }]);
   });
 
+  it('a YAML alias bomb is an InputError, not an expansion', () => {
+    const lines = ['openapi: 3.1.0', 'info: {title: t, version: "1"}', 'a0: &a0 [x, x, x, x, x, x, x, x, x, x]'];
+    for (let i = 1; i < 12; i++) lines.push(`a${i}: &a${i} [${Array(10).fill(`*a${i - 1}`).join(', ')}]`);
+    lines.push('paths: {}', '');
+    expect(() => read(lines.join('\n'), 'bomb.yaml')).toThrow(InputError);
+  });
+
   it('YAML syntax errors carry line and column', () => {
     let err: unknown;
     try {
