@@ -307,6 +307,24 @@ describe('schemas: OpenAPI -> JSON Schema that Fastify compiles', () => {
     expect(api.operations[0]!.schema.body).toEqual(want);
   });
 
+  it.each(['Foo Bar', 'a/b', 'x~y', 'ünï', 'pets.v1.Pet', '%41'])('a component named %j is referenced and validated in Fastify', async (name) => {
+    const ref = `#/components/schemas/${encodeURIComponent(name.replace(/~/g, '~0').replace(/\//g, '~1'))}`;
+    const api = read(
+      doc(
+        { '/x': { post: op('x', { requestBody: { required: true, content: { 'application/json': { schema: { $ref: ref } } } } }) } },
+        { components: { schemas: { [name]: { type: 'object', required: ['n'], properties: { n: { type: 'integer' } } } } } },
+      ),
+    );
+    expect(api.warnings).toEqual([]);
+    const app = await mountApi(api);
+    try {
+      expect((await app.inject({ method: 'POST', url: '/x', payload: { n: 1 } })).statusCode).toBe(200);
+      expect((await app.inject({ method: 'POST', url: '/x', payload: { n: 'one' } })).statusCode).toBe(400);
+    } finally {
+      await app.close();
+    }
+  });
+
   it('recursive component schemas compile and validate nested data (400 names the field)', async () => {
     const api = read(
       doc(
