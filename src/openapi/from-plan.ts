@@ -175,7 +175,8 @@ export function specFromPlan(plan: NormalizedPlan, service: NormalizedService): 
   const names: Names = { problem: freeName('Problem', taken), fieldError: freeName('ProblemFieldError', taken), pages };
 
   const info: Obj = {
-    title: `${plan.title} ${service.name} API`,
+    // "Shop catalog API"; "Notes API" when the system and its one service share a name.
+    title: plan.title.toLowerCase().replace(/\s+/g, '-') === service.name ? `${plan.title} API` : `${plan.title} ${service.name} API`,
     version: '1.0.0',
     description: [service.description, ...(service.responsibilities.length ? ['', 'Responsibilities:', ...service.responsibilities.map((r) => `- ${r}`)] : [])].join('\n'),
   };
