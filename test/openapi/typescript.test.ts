@@ -41,7 +41,7 @@ describe('apiTypes', () => {
     expect(out).toMatch(/export (interface paths \{|type paths = )/);
     expect(out).toMatch(/export interface components \{/);
     for (const op of api.operations.slice(0, 20)) expect(out).toContain(JSON.stringify(op.path));
-  });
+  }, 180_000);
 
   it('does not modify the document it is given', async () => {
     const api = readServiceApi(docs.find((d) => d.name === 'redoc-demo-petstore.yaml')!.text, 'redoc.yaml', minimal.services[0]!);
