@@ -336,7 +336,12 @@ export async function syncTree(dir: string, tree: RenderedTree, opts: SyncOption
 
   const work = steps.filter((s) => s.write || s.remove || s.base !== undefined);
   const manifestChanged = manifestText !== previous?.text;
-  if (dryRun || (!work.length && !manifestChanged && !recovering)) return report;
+  // A sync that changes nothing but the speed-up records (inputsHash, planKey, specHashes)
+  // writes nothing: "sync twice writes nothing" holds even for a repo written without them.
+  const recordsOnly =
+    previous !== undefined &&
+    serializeManifest({ ...manifest, inputsHash: previous.manifest.inputsHash, planKey: previous.manifest.planKey, specHashes: previous.manifest.specHashes }) === previous.text;
+  if (dryRun || (!work.length && (!manifestChanged || recordsOnly) && !recovering)) return report;
 
   const writer = new AtomicWriter(root);
   await mkdir(path.join(root, ARCH_DIR), { recursive: true });
