@@ -21,7 +21,7 @@ export async function startJwks(issuer: string, audience: string): Promise<JwksS
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
-  const make = (key: CryptoKey, kid: string, c: { scope?: string; sub?: string; iss?: string; aud?: string; expSeconds?: number }) =>
+  const make = (key: Awaited<ReturnType<typeof generateKeyPair>>['privateKey'], kid: string, c: { scope?: string; sub?: string; iss?: string; aud?: string; expSeconds?: number }) =>
     new SignJWT({ scope: c.scope ?? '' })
       .setProtectedHeader({ alg: 'RS256', kid })
       .setSubject(c.sub ?? 'user-1')
