@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import type { InjectOptions } from 'fastify';
 import { afterAll, describe, expect, it } from 'vitest';
 import { InputError } from '../../src/errors.js';
 import { normalizePlan, type NormalizedService } from '../../src/plan/normalize.js';
@@ -475,7 +476,7 @@ describe('specs rendered from the plan read back exactly', () => {
     const app = await mountApi(readServiceApi(specFromPlan(shop, s), 'catalog.yaml', s));
     const product = { sku: 'A-1', name: 'Lamp', priceCents: 1999, currency: 'EUR', stock: 3 };
     try {
-      const cases: [string, Parameters<typeof app.inject>[0], number, string?][] = [
+      const cases: [string, InjectOptions, number, string?][] = [
         ['valid create', { method: 'POST', url: '/v1/products', payload: product, headers: { 'idempotency-key': 'k1' } }, 200],
         ['missing field', { method: 'POST', url: '/v1/products', payload: { ...product, sku: undefined } }, 400, 'sku'],
         ['bad enum', { method: 'POST', url: '/v1/products', payload: { ...product, currency: 'XXX' } }, 400, 'currency'],

@@ -4,8 +4,8 @@
  * JSON Schema that Ajv compiles with the options Fastify 5 uses plus `strict: false`
  * (src/openapi/model.ts), and the conversion never throws.
  */
-import Ajv from 'ajv';
-import addFormats from 'ajv-formats';
+import { Ajv } from 'ajv';
+import addFormatsModule from 'ajv-formats';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { schemaConverter } from '../../src/openapi/json-schema.js';
@@ -26,6 +26,9 @@ const scalar = fc.oneof(
 const { schema } = fc.letrec((tie) => ({
   schema: fc.dictionary(fc.constantFrom(...KEYWORDS), fc.oneof({ depthSize: 'small' }, scalar, fc.array(fc.oneof(scalar, tie('schema')), { maxLength: 3 }), tie('schema'), fc.dictionary(fc.string({ maxLength: 4 }), tie('schema'), { maxKeys: 3, noNullPrototype: true })), { maxKeys: 5, noNullPrototype: true }),
 }));
+
+// ajv-formats is CommonJS (module.exports is the plugin); NodeNext types its default import as the module namespace.
+const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
 
 function serverAjv(): Ajv {
   // Fastify 5's defaults (@fastify/ajv-compiler) plus the options the model documents.
