@@ -6,7 +6,6 @@ import { InputError } from '../../src/errors.js';
 import { normalizePlan, type NormalizedService } from '../../src/plan/normalize.js';
 import { readServiceApi } from '../../src/openapi/read.js';
 import { specFromPlan } from '../../src/openapi/from-plan.js';
-import type { ServiceApi } from '../../src/openapi/model.js';
 import { corpus, root } from './corpus.js';
 import { mountApi, sampleUrl } from './fastify-harness.js';
 
