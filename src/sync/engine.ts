@@ -337,9 +337,9 @@ export async function syncTree(dir: string, tree: RenderedTree, opts: SyncOption
   const work = steps.filter((s) => s.write || s.remove || s.base !== undefined);
   const manifestChanged = manifestText !== previous?.text;
   // A sync that changes nothing but the speed-up records (inputsHash, planKey, specHashes)
-  // writes nothing: "sync twice writes nothing" holds even for a repo written without them.
+  // writes nothing, once there are records at all (see repo.ts for why stale ones are safe).
   const recordsOnly =
-    previous !== undefined &&
+    previous?.manifest.inputsHash !== undefined &&
     serializeManifest({ ...manifest, inputsHash: previous.manifest.inputsHash, planKey: previous.manifest.planKey, specHashes: previous.manifest.specHashes }) === previous.text;
   if (dryRun || (!work.length && (!manifestChanged || recordsOnly) && !recovering)) return report;
 

@@ -227,9 +227,10 @@ export async function syncSpecsAndTree(
   const tree =
     (await unchangedTree(root, manifest, inputsHash)) ??
     (await render(specTexts, await reuseUnchanged(root, manifest, planKey, specHashes, planSpecs.dependsOn)));
-  for (const [rel, content] of pristine) {
+  for (const service of planSpecs.services) {
+    const rel = specPath(service);
     const existing = tree.get(rel);
-    tree.set(rel, { path: rel, content, owner: 'merged', generator: existing?.generator ?? SPEC_GENERATOR });
+    tree.set(rel, { path: rel, content: pristine.get(rel)!, owner: 'merged', generator: existing?.generator ?? SPEC_GENERATOR, service });
   }
   return syncTree(root, tree, {
     ...opts,
