@@ -29,6 +29,11 @@ export interface FileSpec {
   /** Render only when true (default true). */
   when?: boolean;
   mode?: number;
+  /**
+   * false: write `content` exactly as given. For text the user owns (an openapi.yaml
+   * they edited): formatting it would rewrite their bytes, e.g. inside literal blocks.
+   */
+  format?: boolean;
 }
 
 export interface Generator {

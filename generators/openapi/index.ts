@@ -26,7 +26,7 @@ export const openapiGenerator: Generator = {
     if (text === undefined || !api) throw new Error(`openapi generator: no spec for service ${service.name}`);
     const spec = `services/${service.name}/openapi.yaml`;
     const files: FileSpec[] = [
-      { path: spec, owner: 'merged', content: text },
+      { path: spec, owner: 'merged', content: text, format: false },
       { path: `services/${service.name}/src/generated/openapi.ts`, owner: 'generated', content: `${typesBanner(spec)}\n\n${await apiTypes(api)}` },
     ];
     return files;

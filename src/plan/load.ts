@@ -50,7 +50,12 @@ export function parseDocumentText(text: string, file: string): unknown {
       'cannot parse',
     );
   }
-  return doc.toJS({ maxAliasCount: 1000 });
+  try {
+    return doc.toJS({ maxAliasCount: 1000 });
+  } catch (err) {
+    // e.g. an alias bomb ("billion laughs"): refuse instead of expanding it.
+    throw new InputError(file, [{ path: '', message: `unusable YAML: ${(err as Error).message}` }], 'cannot parse');
+  }
 }
 
 export async function readDocument(file: string): Promise<{ text: string; value: unknown }> {

@@ -32,7 +32,7 @@ async function renderGenerator(gen: Generator, ctx: GeneratorContext, tree: Rend
       if (spec.content !== undefined) content = spec.content;
       else if (spec.template) content = renderTemplate(gen.name, spec.template, spec.data ?? {});
       else throw new Error(`generator ${gen.name}: file ${spec.path} has neither content nor template`);
-      addFile(tree, { path: spec.path, content: formatFile(spec.path, content), owner: spec.owner, generator: gen.name, mode: spec.mode, ...(service ? { service: service.name } : {}) });
+      addFile(tree, { path: spec.path, content: spec.format === false ? content : formatFile(spec.path, content), owner: spec.owner, generator: gen.name, mode: spec.mode, ...(service ? { service: service.name } : {}) });
     }
   }
 }

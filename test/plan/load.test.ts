@@ -54,3 +54,11 @@ describe('planJsonSchema', () => {
     expect(schema.required).toEqual(expect.arrayContaining(['planVersion', 'name', 'summary', 'services']));
   });
 });
+
+describe('hostile YAML', () => {
+  it('an alias bomb is refused with an input error, not expanded', () => {
+    const lines = ['a: &a ["x","x","x","x","x","x","x","x","x"]'];
+    for (let i = 0; i < 8; i++) lines.push(`${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [${Array(9).fill(`*${String.fromCharCode(97 + i)}`).join(',')}]`);
+    expect(() => parseDocumentText(lines.join('\n'), 'bomb.yaml')).toThrow(InputError);
+  });
+});
