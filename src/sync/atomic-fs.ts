@@ -6,6 +6,7 @@
  */
 import { chmod, mkdir, readFile, rename, rm, rmdir, stat, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { CliError } from '../errors.js';
 import { TMP_DIR } from './manifest.js';
 
 export async function readTextIfExists(file: string): Promise<string | undefined> {
@@ -14,7 +15,7 @@ export async function readTextIfExists(file: string): Promise<string | undefined
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
-    if (code === 'EISDIR') throw new Error(`${file} is a directory, but a file is generated at that path`);
+    if (code === 'EISDIR') throw new CliError(`${file} is a directory, but a file is generated at that path: move it away and sync again`);
     throw err;
   }
 }

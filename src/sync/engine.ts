@@ -348,9 +348,19 @@ export async function syncTree(dir: string, tree: RenderedTree, opts: SyncOption
   // The journal goes first: from here until the manifest is written, the repo is in between.
   await writeFile(path.join(root, JOURNAL_FILE), `pid ${process.pid}\nA sync is writing this repo. If no sync is running, the last one was interrupted: run sync again.\n`, 'utf8');
   let written = 0;
+  // A file system error mid-way leaves the journal: the next sync finishes the work.
+  const io = async (rel: string, op: () => Promise<void>) => {
+    try {
+      await op();
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (!code) throw err;
+      throw new CliError(`could not write ${rel} (${code}: ${(err as Error).message}); fix that, then run sync again to finish`);
+    }
+  };
   for (const s of work) {
-    if (s.write) await writer.write(s.report.path, s.write.content, s.write.mode);
-    else if (s.remove) await writer.remove(s.report.path);
+    if (s.write) await io(s.report.path, () => writer.write(s.report.path, s.write!.content, s.write!.mode));
+    else if (s.remove) await io(s.report.path, () => writer.remove(s.report.path));
     else continue;
     written++;
     await opts.onWrite?.(s.report.path);
@@ -358,12 +368,13 @@ export async function syncTree(dir: string, tree: RenderedTree, opts: SyncOption
   // Bases only after every working file: a base on disk means its file was reconciled.
   for (const s of work) {
     if (s.base === undefined) continue;
-    if (s.base === null) await writer.remove(basePath(s.report.path));
-    else await writer.write(basePath(s.report.path), s.base);
+    const rel = basePath(s.report.path);
+    if (s.base === null) await io(rel, () => writer.remove(rel));
+    else await io(rel, () => writer.write(rel, s.base as string));
     written++;
   }
   if (manifestChanged) {
-    await writer.write(MANIFEST_FILE, manifestText);
+    await io(MANIFEST_FILE, () => writer.write(MANIFEST_FILE, manifestText));
     written++;
   }
   await unlink(path.join(root, JOURNAL_FILE));

@@ -17,6 +17,7 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { CliError, EXIT } from '../errors.js';
 import type { Owner } from '../render/tree.js';
 
 export const ARCH_DIR = '.arch';
@@ -96,13 +97,13 @@ export function serializeManifest(m: Manifest): string {
   return `${JSON.stringify(ordered, null, 2)}\n`;
 }
 
-export class ManifestError extends Error {
+/** A manifest we cannot use: input the user (or a merge tool) broke, exit 2. */
+export class ManifestError extends CliError {
   constructor(
     readonly file: string,
     message: string,
   ) {
-    super(`${file}: ${message}`);
-    this.name = 'ManifestError';
+    super(`${file}: ${message}`, EXIT.usage);
   }
 }
 

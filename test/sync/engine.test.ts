@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { parseManifest, hashContent } from '../../src/sync/manifest.js';
+import { CliError } from '../../src/errors.js';
 import { actions, exists, read, remove, removeDir, snapshot, sync, tempDir, tree, write } from './helpers.js';
 
 let dir: string;
@@ -238,6 +239,29 @@ describe('crash safety', () => {
       await removeDir(reference);
     }
   });
+});
+
+it.each([
+  ['not JSON', '{ nope', /not valid JSON/],
+  ['wrong version', JSON.stringify({ manifestVersion: 99, files: {} }), /unsupported manifestVersion 99/],
+  ['malformed entry', JSON.stringify({ manifestVersion: 1, files: { 'a.txt': { owner: 'nobody' } } }), /entry "a.txt" is malformed/],
+])('a broken manifest (%s) is an input error naming the file, nothing written', async (_n, text, message) => {
+  await write(dir, '.arch/manifest.json', text);
+  const err = await sync(dir, tree(V1)).catch((e: unknown) => e);
+  expect(err).toBeInstanceOf(CliError);
+  expect((err as CliError).exitCode).toBe(2);
+  expect((err as Error).message).toMatch(message);
+  expect((err as Error).message).toContain('manifest.json');
+  expect(await exists(dir, 'README.md')).toBe(false);
+});
+
+it('a folder where a file is generated is a clear error', async () => {
+  await sync(dir, tree(V1));
+  await remove(dir, 'README.md');
+  await write(dir, 'README.md/inner.txt', 'x');
+  const err = await sync(dir, tree({ ...V1, 'README.md': 'v2\n' })).catch((e: unknown) => e);
+  expect(err).toBeInstanceOf(CliError);
+  expect((err as Error).message).toMatch(/README\.md is a directory/);
 });
 
 it('manifest is stable JSON with sorted paths', async () => {
