@@ -181,6 +181,11 @@ describe('mergeHandlers (scaffolded, additive)', () => {
     expect(back.content).toContain("return { mine: true } as BResult;");
   });
 
+  it('an index of re-exports gains the new module', async () => {
+    const r = await mergeHandlers('index.ts', "export * from './a.js';\n", "export * from './a.js';\n// mine\n", "export * from './a.js';\nexport * from './b.js';\n");
+    expect(r.content).toBe("export * from './a.js';\n// mine\n\nexport * from './b.js';\n");
+  });
+
   it('a handler file that does not parse is left alone with a note', async () => {
     const r = await mergeHandlers('h.ts', base, 'export function (', base + 'export function x() {}\n');
     expect(r.content).toBe('export function (');

@@ -230,7 +230,16 @@ export async function mergeHandlers(path: string, base: string, yours: string, g
   // 1. Declarations the render has and the file lacks: appended at the end, JSDoc included.
   const additions: string[] = [];
   const added: string[] = [];
+  // Re-exports (`export * from './x.js'`, an index of handler files) count as declarations too.
+  const reexport = (s: Statement) => (Node.isExportDeclaration(s) && s.getModuleSpecifierValue() ? `export-from:${s.getModuleSpecifierValue()}` : undefined);
+  const yReexports = new Set(yStatements.map(reexport).filter((k): k is string => k !== undefined));
   for (const s of pg.sf.getStatements()) {
+    const key = reexport(s);
+    if (key && !yReexports.has(key)) {
+      additions.push(s.getFullText().replace(/^\s*\n/, ''));
+      added.push(key.slice('export-from:'.length));
+      continue;
+    }
     const names = declaredNames(tsm, s);
     if (!names.length || names.some((n) => yNames.has(n) || importedNames.has(n))) continue;
     additions.push(s.getFullText().replace(/^\s*\n/, ''));
