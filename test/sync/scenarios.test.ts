@@ -273,6 +273,18 @@ describe('sync scenarios (examples/minimal.json)', () => {
     expect(errOut).toContain('openapi.yaml');
   });
 
+  it('a spec that parses but is not usable OpenAPI 3 is an InputError too; nothing is written', async () => {
+    await write(dir, SPEC, 'swagger: "2.0"\ninfo:\n  title: old\n  version: "1"\npaths: {}\n');
+    await editPlan((p) => {
+      p.services[0]!.description = 'Changed while the spec is unusable.';
+    });
+    const before = await snapshot(dir);
+    const err = await syncRepo(dir, await plan()).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(InputError);
+    expect((err as InputError).message).toContain('services/notes/openapi.yaml');
+    expect(await snapshot(dir)).toEqual(before);
+  });
+
   it('add operation and add service (plop generators, no prompts when every argument is given)', async () => {
     let out = '';
     const io = { out: (t: string) => void (out += t), interactive: false };
