@@ -38,8 +38,8 @@ export function clientTs(dep: NormalizedDependency, api: ServiceApi, source: str
     ' * Types come from its openapi.yaml (./' + `${dep.names.kebab}.types.ts); timeouts, retries, the circuit`,
     ' * breaker, tracing and deadlines from ./http-client.ts.',
     ' */',
-    "import type { DependencyConfig, ResilienceConfig } from '../config.js';",
-    "import { HttpClient, type CallOptions, type HttpClientOptions } from './http-client.js';",
+    "import type { Context } from '@opentelemetry/api';",
+    "import type { CallOptions, HttpClient } from './http-client.js';",
     `import type { paths } from './${dep.names.kebab}.types.js';`,
     '',
   ];
@@ -55,10 +55,15 @@ export function clientTs(dep: NormalizedDependency, api: ServiceApi, source: str
     lines.push('');
   }
   lines.push(`export class ${C} {`);
-  lines.push('  readonly http: HttpClient;');
+  lines.push('  constructor(');
+  lines.push('    readonly http: HttpClient,');
+  lines.push('    /** Context calls are made in (the request being handled); the active context when unset. */');
+  lines.push('    private readonly parent?: Context,');
+  lines.push('  ) {}');
   lines.push('');
-  lines.push('  constructor(dependency: DependencyConfig, resilience: ResilienceConfig, options: HttpClientOptions = {}) {');
-  lines.push('    this.http = new HttpClient(dependency, resilience, options);');
+  lines.push('  /** The same client, making its calls as children of `ctx` (its span and deadline). */');
+  lines.push(`  withContext(ctx: Context): ${C} {`);
+  lines.push(`    return new ${C}(this.http, ctx);`);
   lines.push('  }');
   for (const op of ops) {
     const T = pascal(op.handlerName);
@@ -83,6 +88,7 @@ export function clientTs(dep: NormalizedDependency, api: ServiceApi, source: str
     }
     lines.push('      },');
     lines.push('      options,');
+    lines.push('      this.parent,');
     lines.push('    );');
     lines.push('  }');
   }
@@ -96,11 +102,14 @@ export function clientsIndexTs(service: NormalizedService, source: string): stri
   const lines = [
     banner(source),
     '/**',
-    ' * The clients of every service this one calls, created once from the config and',
-    ' * available to handlers as `request.server.clients`.',
+    ' * The clients of every service this one calls, created once from the config. Handlers use',
+    ' * `request.clients`: the same clients bound to the request, so each call is a child of',
+    ' * the request\'s span and bounded by its deadline. `app.clients` makes calls outside any',
+    ' * request (background jobs).',
     ' */',
+    "import type { Context } from '@opentelemetry/api';",
     "import type { Config } from '../config.js';",
-    "import type { HttpClientOptions } from './http-client.js';",
+    "import { HttpClient, type HttpClientOptions } from './http-client.js';",
     ...deps.map((d) => `import { ${d.names.pascal}Client } from './${d.names.kebab}.js';`),
     '',
     'export interface Clients {',
@@ -111,11 +120,22 @@ export function clientsIndexTs(service: NormalizedService, source: string): stri
     '  interface FastifyInstance {',
     '    clients: Clients;',
     '  }',
+    '  interface FastifyRequest {',
+    '    /** The clients, bound to this request (its span and deadline). */',
+    '    clients: Clients;',
+    '  }',
     '}',
     '',
     'export function createClients(config: Config, options: HttpClientOptions = {}): Clients {',
     '  return {',
-    ...deps.map((d) => `    ${d.names.camel}: new ${d.names.pascal}Client(config.dependencies.${d.names.camel}, config.resilience, options),`),
+    ...deps.map((d) => `    ${d.names.camel}: new ${d.names.pascal}Client(new HttpClient(config.dependencies.${d.names.camel}, config.resilience, options)),`),
+    '  };',
+    '}',
+    '',
+    '/** The clients making their calls as children of `ctx`. Cheap: no connection or breaker is created. */',
+    'export function bindClients(clients: Clients, ctx: Context): Clients {',
+    '  return {',
+    ...deps.map((d) => `    ${d.names.camel}: clients.${d.names.camel}.withContext(ctx),`),
     '  };',
     '}',
   ];

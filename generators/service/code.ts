@@ -184,7 +184,6 @@ export function routesTs(api: ServiceApi, source: string, usesJwt: boolean): str
     lines.push('      onRequest: [wiring.telemetry.onRequest],');
   }
   lines.push('      onResponse: [wiring.telemetry.onResponse],');
-  lines.push('      onRequestAbort: [wiring.telemetry.onRequestAbort],');
   lines.push('      handler: wiring.telemetry.inContext(handler),');
   lines.push('    });');
   lines.push('  }');

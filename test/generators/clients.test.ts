@@ -16,7 +16,7 @@ const clientFiles = (r: RenderResult, service: string) => [...r.tree.values()].f
 function methods(content: string): string[] {
   const sf = ts.createSourceFile('c.ts', content, ts.ScriptTarget.ES2022, true, ts.ScriptKind.TS);
   const cls = sf.statements.find(ts.isClassDeclaration)!;
-  return cls.members.filter(ts.isMethodDeclaration).map((m) => (m.name as ts.Identifier).text);
+  return cls.members.filter(ts.isMethodDeclaration).map((m) => (m.name as ts.Identifier).text).filter((n) => n !== 'withContext');
 }
 
 describe('clients generator', () => {
