@@ -45,11 +45,4 @@ console.log(`  wall time  median ${median.toFixed(0)} ms  min ${times[0].toFixed
 console.log(`  peak RSS   ${Math.max(...results.map((r) => r.maxRssMb)).toFixed(0)} MB`);
 console.log(`  ${results[0].stderr.split('\n').find((l) => l.startsWith('created')) ?? ''}`);
 
-const syncBench = path.join(root, 'bench', 'sync.mjs');
-try {
-  const { benchSync } = await import(syncBench);
-  await benchSync({ root, dir: path.join(tmp, 'gen-0'), measure });
-} catch (err) {
-  if (err.code !== 'ERR_MODULE_NOT_FOUND') throw err;
-}
 rmSync(tmp, { recursive: true, force: true });

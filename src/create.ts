@@ -7,11 +7,8 @@ import { spawn } from 'node:child_process';
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { CliError, UsageError } from './errors.js';
-import { planHash } from './plan/hash.js';
 import type { Plan } from './plan/schema.js';
-import { renderSystem } from './render/pipeline.js';
-import { packageVersion } from './paths.js';
-import { syncTree } from './sync/engine.js';
+import { syncRepo } from './sync/repo.js';
 
 export interface CreateOptions {
   force: boolean;
@@ -37,9 +34,9 @@ export async function createRepo(dir: string, plan: Plan, opts: CreateOptions): 
   const target = path.resolve(dir);
   await assertUsableTarget(target, opts.force);
   const started = performance.now();
-  const { tree, plan: normalized } = await renderSystem(plan);
-  const report = await syncTree(target, tree, { generatorVersion: packageVersion(), planHash: planHash(plan) });
-  const written = report.files.filter((f) => f.action !== 'keep' && f.action !== 'skip').length;
+  // First generation is a sync against an empty folder: the same engine, the same manifest.
+  const { report, plan: normalized } = await syncRepo(target, plan);
+  const written = report.files.filter((f) => f.action === 'create').length;
   log(`created ${dir}: ${normalized.services.length} service(s), ${written} file(s) in ${Math.round(performance.now() - started)} ms`);
   if (report.conflicts.length) throw new CliError(`conflicts in: ${report.conflicts.join(', ')}`);
   if (opts.install) {
