@@ -24,7 +24,7 @@ const IMPLEMENTATIONS: Record<string, { file: string; imports?: string; bodies: 
     file: 'services/orders/src/handlers/orders.ts',
     imports: "import { randomUUID } from 'node:crypto';",
     bodies: {
-      placeOrder: `  const { catalog, payments } = request.server.clients;
+      placeOrder: `  const { catalog, payments } = request.clients;
   // The caller's token goes on to catalog and payments, which check their own scopes.
   const forward = { authorization: request.headers.authorization };
   const orderId = randomUUID();
