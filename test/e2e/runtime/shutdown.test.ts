@@ -1,0 +1,118 @@
+/**
+ * Issue 6, item 5: graceful shutdown under load. catalog (its getProduct takes 100 ms, so
+ * dozens of requests are always in flight) is loaded by autocannon in a separate process;
+ * SIGTERM arrives mid-load. Readiness answers 503 at once, every request the server accepted
+ * is answered 2xx, the only failures are refused connections after the listener closed, and
+ * the process exits 0 well within the drain timeout (SHUTDOWN_GRACE_MS, the plan's value).
+ */
+import { spawn } from 'node:child_process';
+import http from 'node:http';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { startService, type ServiceProcess } from '../../helpers/service-process.js';
+import { GOOD_PRODUCT, shopRuntimeRepo } from './shop-runtime.js';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const LOAD_SECONDS = 4;
+const CONNECTIONS = 40;
+const HANDLER_MS = 100;
+
+interface LoadReport {
+  byStatus: Record<string, number>;
+  errorsByCode: Record<string, number>;
+  timeouts: number;
+  total: number;
+}
+
+function runLoad(url: string): Promise<LoadReport> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [path.join(here, 'load-client.mjs'), url, String(LOAD_SECONDS), String(CONNECTIONS)], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (c: Buffer) => (out += c));
+    child.stderr.on('data', (c: Buffer) => (err += c));
+    const timer = setTimeout(() => child.kill('SIGKILL'), (LOAD_SECONDS + 20) * 1000);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      if (code !== 0) return reject(new Error(`load client exited with ${code}: ${err}`));
+      resolve(JSON.parse(out) as LoadReport);
+    });
+  });
+}
+
+/** GET on a keep-alive agent; resolves with status and JSON body, or the error code. */
+function get(url: string, agent: http.Agent): Promise<{ status: number; body: Record<string, unknown>; at: number } | { error: string; at: number }> {
+  return new Promise((resolve) => {
+    http
+      .get(url, { agent }, (res) => {
+        let text = '';
+        res.on('data', (c: Buffer) => (text += c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) as Record<string, unknown>, at: performance.now() }));
+      })
+      .on('error', (e: NodeJS.ErrnoException) => resolve({ error: e.code ?? e.message, at: performance.now() }));
+  });
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe('graceful shutdown under load', () => {
+  let catalog: ServiceProcess;
+  let graceMs: number;
+
+  beforeAll(async () => {
+    const repo = await shopRuntimeRepo(inject('e2eRoot'));
+    catalog = await startService({
+      cwd: path.join(repo, 'services/catalog'),
+      via: 'node',
+      env: { TEST_HANDLER_DELAY_MS: String(HANDLER_MS), LOG_REQUESTS: 'false', OTEL_EXPORTER_OTLP_ENDPOINT: undefined, SHUTDOWN_GRACE_MS: undefined },
+    });
+    const { loadConfig } = (await import(pathToFileURL(path.join(repo, 'services/catalog/dist/config.js')).href)) as { loadConfig(env: Record<string, string>): { shutdownGraceMs: number } };
+    graceMs = loadConfig({}).shutdownGraceMs;
+  });
+
+  afterAll(async () => {
+    await catalog?.stop('SIGKILL');
+  });
+
+  it('flips readiness to 503, completes accepted requests and exits 0 within the drain timeout', async () => {
+    const productUrl = `${catalog.url}/v1/products/${GOOD_PRODUCT.id}`;
+    const load = runLoad(productUrl);
+    await sleep(1500);
+
+    // A request of our own in flight on a kept-alive connection; the readiness probe queued
+    // behind it goes out on the same connection once it is answered, after SIGTERM.
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    const inFlight = get(productUrl, agent);
+    await sleep(HANDLER_MS / 4);
+    const sigtermAt = performance.now();
+    catalog.child.kill('SIGTERM');
+    const probe = get(`${catalog.url}/health/ready`, agent);
+
+    const [own, ready] = await Promise.all([inFlight, probe]);
+    expect(own, JSON.stringify(own)).toMatchObject({ status: 200 });
+    expect(ready, JSON.stringify(ready)).toMatchObject({ status: 503, body: { status: 'draining' } });
+    // "At once": right after our in-flight request, not after the drain.
+    expect(ready.at - sigtermAt).toBeLessThan(HANDLER_MS + 500);
+    agent.destroy();
+
+    // No new connections once the server stopped listening.
+    const late = await get(`${catalog.url}/health/live`, new http.Agent());
+    expect(late).toMatchObject({ error: 'ECONNREFUSED' });
+
+    const exited = await catalog.exited;
+    const exitMs = performance.now() - sigtermAt;
+    expect(exited.code, catalog.logs.join('\n')).toBe(0);
+    expect(exitMs).toBeLessThan(graceMs);
+
+    const report = await load;
+    const ok = report.byStatus['200'] ?? 0;
+    const notOk = Object.entries(report.byStatus).filter(([s]) => s !== '200');
+    const lost = Object.entries(report.errorsByCode).filter(([code]) => code !== 'ECONNREFUSED');
+    // Under load: about CONNECTIONS / HANDLER_MS requests per ms for 1.5 s before SIGTERM.
+    expect(ok, JSON.stringify(report)).toBeGreaterThan(300);
+    expect(notOk, JSON.stringify(report)).toEqual([]);
+    expect(lost, JSON.stringify(report)).toEqual([]);
+    expect(report.timeouts, JSON.stringify(report)).toBe(0);
+  });
+});
