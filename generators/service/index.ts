@@ -24,6 +24,8 @@ export const RUNTIME_VERSIONS = {
   '@opentelemetry/sdk-trace-base': '2.12.0',
   '@opentelemetry/semantic-conventions': '1.45.0',
   cockatiel: '3.2.1',
+  // The version Fastify 5.12.8 itself resolves to, so npm installs it once.
+  pino: '10.4.0',
   jose: '6.2.18',
 } as const;
 
@@ -100,8 +102,9 @@ export function serviceData(ctx: GeneratorContext, service: NormalizedService) {
 
 function packageJson(ctx: GeneratorContext, service: NormalizedService): string {
   const api = apiOf(ctx, service);
+  // jose is always a dependency (small, no dependencies of its own): a spec edit that secures an
+  // operation then needs only `sync` and `npm run build`, not a new `npm install`.
   const deps: Record<string, string> = { ...RUNTIME_VERSIONS };
-  if (!usesJwt(api)) delete deps.jose;
   return JSON.stringify({
     name: `@${ctx.plan.names.kebab}/${service.names.kebab}`,
     version: '0.1.0',
