@@ -7,7 +7,9 @@
  *    (getNote and createNote answer 200/201 JSON instead of 501), run with its defaults:
  *    every request sampled (OTEL_TRACES_SAMPLER_ARG=1), spans and metrics exported over
  *    OTLP/HTTP to a local receiver in this process (which reads and discards them), one
- *    log line per request written to a pipe this process drains.
+ *    log line per request written to a pipe this process drains. BENCH_EXPORT=none runs it
+ *    with no OTLP endpoint instead: spans are still created and sampled (their ids go into
+ *    the logs), only the export is left out.
  *
  * Each server runs in its own process; load comes from autocannon in another process, on
  * 127.0.0.1. Rounds alternate the order (A then B, B then A, ...) so drift on a shared
@@ -33,6 +35,7 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const WARMUP = Number(process.env.BENCH_WARMUP_SECONDS ?? 1);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
+const EXPORT = process.env.BENCH_EXPORT ?? 'receiver';
 const AUTOCANNON = path.join(root, 'node_modules/.bin/autocannon');
 const NOTE_ID = '9b2f1c3e-1d2a-4c5b-8e7f-0a1b2c3d4e5f';
 const POST_BODY = JSON.stringify({ title: 'Groceries', body: 'Milk, eggs, bread and a little cheese.', tags: ['home', 'weekly'] });
@@ -138,7 +141,7 @@ async function startServer(kind, repo, otlpUrl) {
       ? spawn(process.execPath, ['--input-type=module', '-e', BARE_SERVER], { cwd: root, env, stdio: ['ignore', 'ignore', 'inherit'] })
       : spawn(process.execPath, ['dist/main.js'], {
           cwd: path.join(repo, 'services/notes'),
-          env: { ...env, OTEL_EXPORTER_OTLP_ENDPOINT: otlpUrl, OTEL_TRACES_SAMPLER_ARG: '1', OTEL_METRIC_EXPORT_INTERVAL: '5000' },
+          env: { ...env, OTEL_EXPORTER_OTLP_ENDPOINT: EXPORT === 'none' ? '' : otlpUrl, OTEL_TRACES_SAMPLER_ARG: '1', OTEL_METRIC_EXPORT_INTERVAL: '5000' },
           // Logs go to a pipe that is drained, as under a container runtime.
           stdio: ['ignore', 'pipe', 'inherit'],
         });
@@ -207,7 +210,9 @@ try {
   execFileSync('npm', ['run', 'build', '--silent', '-w', 'services/notes'], { cwd: repo, stdio: ['ignore', 'ignore', 'inherit'] });
 
   const results = { bare: { cold: [], byEndpoint: ENDPOINTS.map(() => []) }, generated: { cold: [], byEndpoint: ENDPOINTS.map(() => []) } };
+  if (!['receiver', 'none'].includes(EXPORT)) throw new Error(`BENCH_EXPORT=${EXPORT}: must be receiver or none`);
   console.log(`runtime bench: ${ROUNDS} rounds x ${ENDPOINTS.length} endpoints x ${SECONDS} s, ${CONNECTIONS} connections, ${os.cpus().length} CPUs, Node ${process.version}`);
+  console.log(`generated service: every request sampled, OTLP export ${EXPORT === 'none' ? 'off (BENCH_EXPORT=none)' : 'to a local receiver'}, one log line per request`);
   for (let round = 0; round < ROUNDS; round++) {
     const order = round % 2 === 0 ? ['bare', 'generated'] : ['generated', 'bare'];
     for (const kind of order) {
