@@ -109,8 +109,8 @@ describe('graceful shutdown under load', () => {
     const ok = report.byStatus['200'] ?? 0;
     const notOk = Object.entries(report.byStatus).filter(([s]) => s !== '200');
     const lost = Object.entries(report.errorsByCode).filter(([code]) => code !== 'ECONNREFUSED');
-    // Under load: about CONNECTIONS / HANDLER_MS requests per ms for 1.5 s before SIGTERM.
-    expect(ok, JSON.stringify(report)).toBeGreaterThan(300);
+    // Under load: CONNECTIONS requests every HANDLER_MS, about 600 in the 1.5 s before SIGTERM.
+    expect(ok, JSON.stringify(report)).toBeGreaterThan(200);
     expect(notOk, JSON.stringify(report)).toEqual([]);
     expect(lost, JSON.stringify(report)).toEqual([]);
     expect(report.timeouts, JSON.stringify(report)).toBe(0);
