@@ -22,7 +22,6 @@ export const RUNTIME_VERSIONS = {
   '@opentelemetry/resources': '2.12.0',
   '@opentelemetry/sdk-metrics': '2.12.0',
   '@opentelemetry/sdk-trace-base': '2.12.0',
-  '@opentelemetry/semantic-conventions': '1.45.0',
   cockatiel: '3.2.1',
   // The version Fastify 5.12.8 itself resolves to, so npm installs it once.
   pino: '10.4.0',
