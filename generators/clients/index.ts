@@ -110,7 +110,7 @@ export function clientsIndexTs(service: NormalizedService, source: string): stri
     "import type { Context } from '@opentelemetry/api';",
     "import type { Config } from '../config.js';",
     "import { HttpClient, type HttpClientOptions } from './http-client.js';",
-    ...deps.map((d) => `import { ${d.names.pascal}Client } from './${d.names.kebab}.js';`),
+    ...deps.map((d) => `import { ${d.names.pascal}Client } from './${d.names.kebab}.client.js';`),
     '',
     'export interface Clients {',
     ...deps.map((d) => `  ${d.names.camel}: ${d.names.pascal}Client;`),
@@ -160,7 +160,8 @@ export const clientsGenerator: Generator = {
       const api = ctx.apis.get(dep.service);
       if (!api) throw new Error(`service ${service.name} depends on ${dep.service}, whose API was not read`);
       const source = `services/${dep.service}/openapi.yaml`;
-      files.push({ path: `${dir}/${dep.names.kebab}.ts`, owner: 'generated', content: clientTs(dep, api, source) });
+      // `<dep>.client.ts` and `<dep>.types.ts` cannot collide with index.ts or http-client.ts, whatever the name.
+      files.push({ path: `${dir}/${dep.names.kebab}.client.ts`, owner: 'generated', content: clientTs(dep, api, source) });
       files.push({ path: `${dir}/${dep.names.kebab}.types.ts`, owner: 'generated', content: `${banner(source)}\n${await apiTypes(api)}` });
     }
     return files;

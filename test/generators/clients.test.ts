@@ -22,11 +22,11 @@ function methods(content: string): string[] {
 describe('clients generator', () => {
   it('renders a typed client per dependency, its types, the resilient runtime and its tests, only for callers', () => {
     expect(clientFiles(shop, 'orders')).toEqual([
-      'services/orders/src/clients/catalog.ts',
+      'services/orders/src/clients/catalog.client.ts',
       'services/orders/src/clients/catalog.types.ts',
       'services/orders/src/clients/http-client.ts',
       'services/orders/src/clients/index.ts',
-      'services/orders/src/clients/payments.ts',
+      'services/orders/src/clients/payments.client.ts',
       'services/orders/src/clients/payments.types.ts',
       'services/orders/test/clients.test.ts',
     ]);
@@ -43,7 +43,7 @@ describe('clients generator', () => {
   });
 
   it('one method per called operation, with its base path and retry safety', () => {
-    const content = shop.tree.get('services/orders/src/clients/catalog.ts')!.content;
+    const content = shop.tree.get('services/orders/src/clients/catalog.client.ts')!.content;
     const api = shop.apis.get('catalog')!;
     const dep = shop.plan.services.find((s) => s.name === 'orders')!.dependencies.find((d) => d.service === 'catalog')!;
     expect(methods(content)).toEqual(calledOperations(dep, api).map((o) => o.handlerName));
@@ -61,6 +61,25 @@ describe('clients generator', () => {
     const r = await renderSystem(plan);
     const dep = r.plan.services.find((s) => s.name === 'orders')!.dependencies.find((d) => d.service === 'catalog')!;
     expect(methods(clientTs(dep, r.apis.get('catalog')!, 'x'))).toEqual(['getProduct']);
+  });
+
+  it.each(['index', 'http-client', 'http'])('a dependency named %s collides with no other client file', async (name) => {
+    const op = (id: string, path: string) => ({ id, method: 'get' as const, path, summary: id, response: { status: 200 } });
+    const plan: Plan = {
+      planVersion: 1,
+      name: 'edge',
+      summary: 'Dependency names that look like the client runtime files.',
+      services: [
+        { name, description: 'callee', operations: [op('ping', '/ping')] },
+        { name: 'caller', description: 'caller', operations: [op('call', '/call')], dependsOn: [{ service: name }] },
+      ],
+    };
+    const r = await renderSystem(plan);
+    const files = clientFiles(r, 'caller');
+    expect(files).toContain(`services/caller/src/clients/${name}.client.ts`);
+    expect(files).toContain('services/caller/src/clients/http-client.ts');
+    expect(files).toContain('services/caller/src/clients/index.ts');
+    expect(new Set(files).size).toBe(files.length);
   });
 
   it('the runtime retries only idempotent or keyed calls, with cockatiel and the plan values from config', () => {
