@@ -3,13 +3,15 @@
  * dozens of requests are always in flight) is loaded by autocannon in a separate process;
  * SIGTERM arrives mid-load. Readiness answers 503 at once, every request the server accepted
  * is answered 2xx, the only failures are refused connections after the listener closed, and
- * the process exits 0 well within the drain timeout (SHUTDOWN_GRACE_MS, the plan's value).
+ * the process exits 0 well within the drain timeout (SHUTDOWN_GRACE_MS, the plan's value),
+ * even with a client keeping an idle connection open. With SHUTDOWN_DELAY_MS the service
+ * keeps serving (readiness 503) for that long before it stops listening.
  */
 import { spawn } from 'node:child_process';
 import http from 'node:http';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startService, type ServiceProcess } from '../../helpers/service-process.js';
 import { GOOD_PRODUCT, shopRuntimeRepo } from './shop-runtime.js';
 
@@ -57,25 +59,41 @@ function get(url: string, agent: http.Agent): Promise<{ status: number; body: Re
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('graceful shutdown under load', () => {
-  let catalog: ServiceProcess;
+  let repo: string;
+  let catalog: ServiceProcess | undefined;
   let graceMs: number;
 
   beforeAll(async () => {
-    const repo = await shopRuntimeRepo(inject('e2eRoot'));
-    catalog = await startService({
-      cwd: path.join(repo, 'services/catalog'),
-      via: 'node',
-      env: { TEST_HANDLER_DELAY_MS: String(HANDLER_MS), LOG_REQUESTS: 'false', OTEL_EXPORTER_OTLP_ENDPOINT: undefined, SHUTDOWN_GRACE_MS: undefined },
-    });
+    repo = await shopRuntimeRepo(inject('e2eRoot'));
     const { loadConfig } = (await import(pathToFileURL(path.join(repo, 'services/catalog/dist/config.js')).href)) as { loadConfig(env: Record<string, string>): { shutdownGraceMs: number } };
     graceMs = loadConfig({}).shutdownGraceMs;
   });
 
-  afterAll(async () => {
+  afterEach(async () => {
     await catalog?.stop('SIGKILL');
+    catalog = undefined;
   });
 
+  const boot = async (env: Record<string, string> = {}) =>
+    (catalog = await startService({
+      cwd: path.join(repo, 'services/catalog'),
+      via: 'node',
+      env: { TEST_HANDLER_DELAY_MS: String(HANDLER_MS), LOG_REQUESTS: 'false', OTEL_EXPORTER_OTLP_ENDPOINT: undefined, SHUTDOWN_GRACE_MS: undefined, ...env },
+    }));
+
+  /** Every answer 200; the only failures refused connections (after the listener closed); no timeouts. */
+  function expectNoAcceptedRequestFailed(report: LoadReport) {
+    const notOk = Object.entries(report.byStatus).filter(([s]) => s !== '200');
+    const lost = Object.entries(report.errorsByCode).filter(([code]) => code !== 'ECONNREFUSED');
+    // Under load: CONNECTIONS requests every HANDLER_MS, about 600 in the 1.5 s before SIGTERM.
+    expect(report.byStatus['200'] ?? 0, JSON.stringify(report)).toBeGreaterThan(200);
+    expect(notOk, JSON.stringify(report)).toEqual([]);
+    expect(lost, JSON.stringify(report)).toEqual([]);
+    expect(report.timeouts, JSON.stringify(report)).toBe(0);
+  }
+
   it('flips readiness to 503, completes accepted requests and exits 0 within the drain timeout', async () => {
+    const catalog = await boot();
     const productUrl = `${catalog.url}/v1/products/${GOOD_PRODUCT.id}`;
     const load = runLoad(productUrl);
     await sleep(1500);
@@ -113,14 +131,30 @@ describe('graceful shutdown under load', () => {
     expect(graceMs).toBeGreaterThan(3000);
     expect(exitMs, catalog.logs.join('\n')).toBeLessThan(3000);
 
-    const report = await load;
-    const ok = report.byStatus['200'] ?? 0;
-    const notOk = Object.entries(report.byStatus).filter(([s]) => s !== '200');
-    const lost = Object.entries(report.errorsByCode).filter(([code]) => code !== 'ECONNREFUSED');
-    // Under load: CONNECTIONS requests every HANDLER_MS, about 600 in the 1.5 s before SIGTERM.
-    expect(ok, JSON.stringify(report)).toBeGreaterThan(200);
-    expect(notOk, JSON.stringify(report)).toEqual([]);
-    expect(lost, JSON.stringify(report)).toEqual([]);
-    expect(report.timeouts, JSON.stringify(report)).toBe(0);
+    expectNoAcceptedRequestFailed(await load);
+  });
+
+  it('with SHUTDOWN_DELAY_MS keeps serving, readiness 503 to new connections, before it closes', async () => {
+    const delayMs = 600;
+    const catalog = await boot({ SHUTDOWN_DELAY_MS: String(delayMs) });
+    const productUrl = `${catalog.url}/v1/products/${GOOD_PRODUCT.id}`;
+    const load = runLoad(productUrl);
+    await sleep(1500);
+    const sigtermAt = performance.now();
+    catalog.child.kill('SIGTERM');
+    await sleep(50);
+    // Fresh connections during the delay: readiness says draining, liveness and the API still answer.
+    const ready = await get(`${catalog.url}/health/ready`, new http.Agent());
+    expect(ready, JSON.stringify(ready)).toMatchObject({ status: 503, body: { status: 'draining' } });
+    expect(ready.at - sigtermAt).toBeLessThan(delayMs);
+    expect(await get(`${catalog.url}/health/live`, new http.Agent())).toMatchObject({ status: 200 });
+    expect(await get(productUrl, new http.Agent())).toMatchObject({ status: 200 });
+
+    const exited = await catalog.exited;
+    expect(exited.code, catalog.logs.join('\n')).toBe(0);
+    const exitMs = performance.now() - sigtermAt;
+    expect(exitMs).toBeGreaterThanOrEqual(delayMs);
+    expect(exitMs, catalog.logs.join('\n')).toBeLessThan(delayMs + 3000);
+    expectNoAcceptedRequestFailed(await load);
   });
 });
