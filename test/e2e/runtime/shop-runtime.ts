@@ -141,6 +141,9 @@ export interface RecordedRequest {
   body: string;
 }
 
+/** The path of a request URL, without its query. */
+const pathOf = (url: string): string => url.split('?', 1)[0] ?? url;
+
 export type FakeAnswer =
   | { status: number; body?: unknown; delayMs?: number; contentType?: string }
   /** Never answer (the socket stays open until the fake closes). */
@@ -169,7 +172,7 @@ export async function startFakeDependency(answer: (req: RecordedRequest, nth: nu
     req.on('end', () => {
       const recorded: RecordedRequest = { at: performance.now(), method: req.method ?? '', url: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks).toString('utf8') };
       requests.push(recorded);
-      const nth = requests.filter((r) => r.method === recorded.method && r.url.split('?')[0] === recorded.url.split('?')[0]).length;
+      const nth = requests.filter((r) => r.method === recorded.method && pathOf(r.url) === pathOf(recorded.url)).length;
       const a = answer(recorded, nth);
       if (a === 'hang') return;
       const send = () => {
@@ -196,7 +199,7 @@ export async function startFakeDependency(answer: (req: RecordedRequest, nth: nu
     url: `http://127.0.0.1:${port}`,
     port,
     requests,
-    calls: (prefix) => requests.filter((r) => r.url.split('?')[0].startsWith(prefix)),
+    calls: (prefix) => requests.filter((r) => pathOf(r.url).startsWith(prefix)),
     close: () =>
       new Promise<void>((resolve) => {
         for (const t of timers) clearTimeout(t);
@@ -226,9 +229,11 @@ export async function startTcpListener(): Promise<{ url(scheme: string): string;
   };
 }
 
+const PRODUCT_ID = '5f0c1d7e-3b1a-4c2e-9d4f-1a2b3c4d5e6f';
+
 /** A valid placeOrder body (one line). */
 export const PLACE_ORDER_BODY = {
-  lines: [{ productId: '5f0c1d7e-3b1a-4c2e-9d4f-1a2b3c4d5e6f', quantity: 2 }],
+  lines: [{ productId: PRODUCT_ID, quantity: 2 }],
   currency: 'EUR',
   paymentMethodToken: 'tok_visa',
   email: 'ada@example.com',
@@ -236,7 +241,7 @@ export const PLACE_ORDER_BODY = {
 
 /** Fake answers for catalog and payments that make placeOrder succeed. */
 export const GOOD_PRODUCT = {
-  id: PLACE_ORDER_BODY.lines[0].productId,
+  id: PRODUCT_ID,
   sku: 'SKU-1',
   name: 'Teapot',
   priceCents: 1250,

@@ -17,7 +17,7 @@ const SPAN_KIND_CLIENT = 3;
 describe('orders, catalog and payments under one trace', () => {
   let receiver: OtlpReceiver;
   let jwks: JwksServer;
-  const services: Record<string, ServiceProcess> = {};
+  const services = {} as Record<'orders' | 'catalog' | 'payments', ServiceProcess>;
   let placed: { status: number; body: Record<string, unknown>; traceId: string };
 
   beforeAll(async () => {
@@ -104,7 +104,7 @@ describe('orders, catalog and payments under one trace', () => {
   });
 
   it('writes log lines carrying the same trace id in every service', () => {
-    for (const name of ['orders', 'catalog', 'payments']) {
+    for (const name of ['orders', 'catalog', 'payments'] as const) {
       const lines = services[name].jsonLogs().filter((l) => l.trace_id === placed.traceId);
       expect(lines.length, `${name} log lines with trace_id ${placed.traceId}:\n${services[name].logs.join('\n')}`).toBeGreaterThan(0);
       expect(lines.some((l) => l.msg === 'request completed')).toBe(true);
