@@ -61,8 +61,8 @@ it('a new dependency creates its client; nothing else in the other services move
   expect(await syncCommand([dir, '--json'], (t) => (json += t))).toBe(0);
   const report = JSON.parse(json) as { files: { path: string; action: string }[] };
   const touched = report.files.filter((f) => f.action !== 'keep').map((f) => f.path);
-  expect(await exists(dir, 'services/notifications/src/clients/catalog.ts')).toBe(true);
-  expect(touched).toContain('services/notifications/src/clients/catalog.ts');
+  expect(await exists(dir, 'services/notifications/src/clients/catalog.client.ts')).toBe(true);
+  expect(touched).toContain('services/notifications/src/clients/catalog.client.ts');
   expect(touched.filter((p) => /^services\/(catalog|orders|payments)\//.test(p))).toEqual([]);
 });
 
