@@ -10,7 +10,8 @@ import { renderSystem, type RenderResult } from '../../src/render/pipeline.js';
 import type { RenderedTree } from '../../src/render/tree.js';
 import { example } from '../helpers/plans.js';
 
-const addFormats = (addFormatsModule as unknown as { default: typeof addFormatsModule }).default ?? addFormatsModule;
+// ajv-formats is CommonJS with a default export; under NodeNext its callable is `.default`.
+const addFormats = ((addFormatsModule as unknown as { default?: (ajv: object) => unknown }).default ?? addFormatsModule) as unknown as (ajv: object) => unknown;
 
 const systems: Record<'minimal' | 'shop', RenderResult> = {} as never;
 beforeAll(async () => {

@@ -3,7 +3,7 @@ import { mergeJson } from '../../src/sync/merge/json.js';
 import { mergeYaml } from '../../src/sync/merge/yaml.js';
 import { mergeText } from '../../src/sync/merge/text.js';
 import { DEPRECATION_NOTE, STAND_IN_NOTE, mergeHandlers, mergeTypeScript } from '../../src/sync/merge/typescript.js';
-import { mergeData } from '../../src/sync/merge/values.js';
+import { mergeData, type Slot } from '../../src/sync/merge/values.js';
 import { hasConflictMarkers } from '../../src/sync/merge/types.js';
 
 const j = (v: unknown) => `${JSON.stringify(v, null, 2)}\n`;
@@ -25,7 +25,7 @@ describe('mergeData (key-level three-way)', () => {
     ],
     ['deleted by one, changed by the other', { a: { x: 1 } }, {}, { a: { x: 2 } }, {}, ['a']],
   ])('%s', (_n, base, yours, generated, want, conflicts) => {
-    const r = mergeData(base, yours, generated);
+    const r = mergeData(base as Slot, yours as Slot, generated as Slot);
     expect(r.value).toEqual(want);
     expect(r.conflicts).toEqual(conflicts);
   });
