@@ -307,7 +307,12 @@ function success(r: Reader, op: Obj, at: Key[]): { status: number; contentType?:
  * line without parsing twice. Same rules and errors as parseDocumentText (src/plan/load.ts),
  * which handles JSON and reports syntax errors.
  */
-function parseSpec(text: string, file: string): { value: unknown; yaml?: Document } {
+export interface ParsedSpec {
+  value: unknown;
+  yaml?: Document;
+}
+
+export function parseSpec(text: string, file: string): ParsedSpec {
   const remembered = renderedDocument(text);
   if (remembered) return { value: remembered };
   if (/\.json$/i.test(file) || /^\s*[{[]/.test(text)) return { value: parseDocumentText(text, file) };
@@ -322,9 +327,12 @@ function parseSpec(text: string, file: string): { value: unknown; yaml?: Documen
   }
 }
 
-/** Parses and reads a service's OpenAPI document. */
-export function readServiceApi(text: string, file: string, service: NormalizedService): ServiceApi {
-  const { value: parsed, yaml } = parseSpec(text, file);
+/**
+ * Parses and reads a service's OpenAPI document. `given`: the document already parsed from
+ * exactly this text (sync's spec cache); without `yaml`, warnings are located by parsing again.
+ */
+export function readServiceApi(text: string, file: string, service: NormalizedService, given?: ParsedSpec): ServiceApi {
+  const { value: parsed, yaml } = given ?? parseSpec(text, file);
   const found = structuralProblems(parsed);
   if (found.length) {
     locateProblems(text, found, yaml);

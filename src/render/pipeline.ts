@@ -6,7 +6,7 @@
 import { normalizePlan, type NormalizedPlan } from '../plan/normalize.js';
 import type { Plan } from '../plan/schema.js';
 import { specFromPlan } from '../openapi/from-plan.js';
-import { readServiceApi } from '../openapi/read.js';
+import { readServiceApi, type ParsedSpec } from '../openapi/read.js';
 import type { ServiceApi } from '../openapi/model.js';
 import { packageVersion } from '../paths.js';
 import { renderTree, type RenderTreeOptions } from './render-tree.js';
@@ -29,6 +29,8 @@ export interface RenderOptions {
   specTexts?: ReadonlyMap<string, string>;
   /** Passed to renderTree: reuse a service-scoped generator's last output (sync). */
   reuse?: RenderTreeOptions['reuse'];
+  /** Specs already parsed from exactly their specTexts (sync's cache), by service. */
+  parsedSpecs?: ReadonlyMap<string, ParsedSpec>;
 }
 
 export interface RenderResult {
@@ -47,7 +49,7 @@ export async function renderSystem(source: Plan, options: RenderOptions = {}): P
     // Rendered from the plan only when not given (sync gives them all: 50 specs cost ~0.3 s).
     const text = options.specTexts?.get(service.name) ?? specFromPlan(plan, service);
     specTexts.set(service.name, text);
-    apis.set(service.name, readServiceApi(text, specPath(service.name), service));
+    apis.set(service.name, readServiceApi(text, specPath(service.name), service, options.specTexts?.has(service.name) ? options.parsedSpecs?.get(service.name) : undefined));
   }
   const tree = await renderTree({ plan, apis, specTexts, version: packageVersion() }, undefined, { reuse: options.reuse });
   return { plan, apis, specTexts, tree };

@@ -172,7 +172,11 @@ export async function syncRepo(dir: string, plan: Plan, opts: SyncRepoOptions = 
   const normalized = normalizePlan(plan);
   const render: TreeRenderer = async (specTexts, reuse) => {
     const { renderSystem } = await import('../render/pipeline.js'); // heavy: only when rendering
-    return (await renderSystem(plan, { specTexts, reuse })).tree;
+    const { loadSpecCache } = await import('./spec-cache.js');
+    const cache = await loadSpecCache(path.resolve(dir), specTexts, JSON.stringify([packageVersion(), await generatorFingerprint()]));
+    const { tree } = await renderSystem(plan, { specTexts, reuse, parsedSpecs: cache.parsed });
+    if (!opts.dryRun && !opts.check) await cache.save();
+    return tree;
   };
   const planSpecs: PlanSpecs = {
     services: normalized.services.map((s) => s.name),
