@@ -9,6 +9,7 @@ import { specFromPlan } from '../openapi/from-plan.js';
 import { readServiceApi, type ParsedSpec } from '../openapi/read.js';
 import type { ServiceApi } from '../openapi/model.js';
 import { packageVersion } from '../paths.js';
+import { loadOpenapiTypescript } from './load-openapi-typescript.js';
 import { renderTree, type RenderTreeOptions } from './render-tree.js';
 import type { RenderedTree } from './tree.js';
 
@@ -51,6 +52,7 @@ export async function renderSystem(source: Plan, options: RenderOptions = {}): P
     specTexts.set(service.name, text);
     apis.set(service.name, readServiceApi(text, specPath(service.name), service, options.specTexts?.has(service.name) ? options.parsedSpecs?.get(service.name) : undefined));
   }
+  await loadOpenapiTypescript(); // the service generators' types; see there for why not a plain import
   const tree = await renderTree({ plan, apis, specTexts, version: packageVersion() }, undefined, { reuse: options.reuse });
   return { plan, apis, specTexts, tree };
 }
