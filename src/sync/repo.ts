@@ -11,7 +11,7 @@
  * through syncTree, which writes the same reconciled spec (it runs the same merge) and
  * stores the plan's pristine render as the spec's next base.
  */
-import { readdir, stat } from 'node:fs/promises';
+import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { InputError } from '../errors.js';
 import { readTextIfExists } from './atomic-fs.js';
@@ -58,7 +58,7 @@ export function generatorFingerprint(): Promise<string> {
     async function walk(rel: string): Promise<void> {
       let entries;
       try {
-        entries = await readdir(path.join(root, rel), { withFileTypes: true });
+        entries = readdirSync(path.join(root, rel), { withFileTypes: true }); // sync: hundreds of stats, each awaited in turn, cost far more
       } catch {
         return; // not there in this layout (src/ vs dist/)
       }
@@ -66,7 +66,7 @@ export function generatorFingerprint(): Promise<string> {
         const child = `${rel}/${e.name}`;
         if (e.isDirectory()) await walk(child);
         else {
-          const st = await stat(path.join(root, child));
+          const st = statSync(path.join(root, child));
           parts.push(`${child}:${st.size}:${st.mtimeMs}`);
         }
       }

@@ -10,7 +10,8 @@
  * The folder ignores itself in git: it is a cache, not a record.
  */
 import { isDeepStrictEqual } from 'node:util';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseSpec, type ParsedSpec } from '../openapi/read.js';
 import { specPath } from '../render/pipeline.js';
@@ -41,7 +42,7 @@ export async function loadSpecCache(root: string, specTexts: ReadonlyMap<string,
     [...specTexts].map(async ([service, text]) => {
       const key = hashContent(`${keyPrefix}\u0000${text}`);
       try {
-        const entry = JSON.parse(await readFile(entryFile(root, service), 'utf8')) as { key?: unknown; document?: unknown };
+        const entry = JSON.parse(readFileSync(entryFile(root, service), 'utf8')) as { key?: unknown; document?: unknown };
         if (entry.key === key && 'document' in entry) {
           parsed.set(service, { value: entry.document });
           return;
