@@ -12,6 +12,7 @@ import { PRIMITIVE_TYPES, PlanSchema, type Plan, type PlanField, type PlanServic
 export const RESERVED_SERVICE_NAMES = new Set([
   'postgres', 'mysql', 'mongodb', 'redis', 'nats', 'rabbitmq', 'kafka', 'zookeeper',
   'otel-collector', 'jaeger', 'prometheus', 'grafana', 'gateway-infra', 'node-modules', 'services', 'docs', 'shared',
+  'broker',
 ]);
 export const RESERVED_PATHS = ['/health/live', '/health/ready', '/metrics'];
 
@@ -88,6 +89,8 @@ export function semanticProblems(plan: Plan): Problem[] {
   const stores = new Map<string, number>();
   services.forEach((s, i) => {
     if (RESERVED_SERVICE_NAMES.has(s.name)) out.push({ path: sp(i, 'name'), message: `"${s.name}" is reserved for the generated infrastructure; choose another name` });
+    // `<service>-db` is the host name of a service's data store in compose and Kubernetes.
+    else if (s.name.endsWith('-db')) out.push({ path: sp(i, 'name'), message: `names ending in "-db" are reserved for data store hosts; choose another name` });
     if (s.port !== undefined) {
       const other = ports.get(s.port);
       if (other !== undefined) out.push({ path: sp(i, 'port'), message: `port ${s.port} is already used by ${sp(other, 'port')}` });

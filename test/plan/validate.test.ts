@@ -23,6 +23,8 @@ const cases: Case[] = [
   ['upper case service name', (p) => (p.services[0]!.name = 'Catalog'), '$.services[0].name', /kebab-case/],
   ['duplicate service', (p) => (p.services[1]!.name = 'catalog'), '$.services[1].name', /collides with \$\.services\[0\]\.name/],
   ['reserved service name', (p) => (p.services[0]!.name = 'postgres'), '$.services[0].name', /reserved/],
+  ['broker host name', (p) => (p.services[0]!.name = 'broker'), '$.services[0].name', /reserved/],
+  ['data store host name', (p) => (p.services[0]!.name = 'orders-db'), '$.services[0].name', /reserved for data store hosts/],
   ['model names colliding after case folding', (p) => p.services[0]!.models!.push({ ...p.services[0]!.models![0]!, name: 'PRODUCT' }), '$.services[0].models[4].name', /collides/],
   ['unknown dependency', (p) => (p.services[1]!.dependsOn![0]!.service = 'catalogue'), '$.services[1].dependsOn[0].service', /unknown service "catalogue" \(did you mean "catalog"\?\)/],
   ['unknown dependency operation', (p) => (p.services[1]!.dependsOn![0]!.operations = ['getProdukt']), '$.services[1].dependsOn[0].operations[0]', /no operation "getProdukt"/],
