@@ -1,7 +1,10 @@
-import { mkdtemp, readdir, readFile, rm, stat, writeFile, mkdir, unlink } from 'node:fs/promises';
+import { copyFile, cp, mkdtemp, readdir, readFile, rm, stat, writeFile, mkdir, unlink } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { afterAll, beforeAll } from 'vitest';
+import { loadPlanFile } from '../../src/plan/load.js';
 import type { Owner, RenderedFile, RenderedTree } from '../../src/render/tree.js';
+import { syncRepo } from '../../src/sync/repo.js';
 import { syncTree, type SyncOptions, type SyncReport } from '../../src/sync/engine.js';
 
 export type FileInput = string | { content: string; owner?: Owner; generator?: string; mode?: number };
@@ -70,4 +73,27 @@ export async function snapshot(dir: string): Promise<Map<string, { content: stri
 
 export function actions(report: SyncReport): Record<string, string> {
   return Object.fromEntries(report.files.map((f) => [f.path, f.action]));
+}
+
+/**
+ * Generates a bundled example into a temp folder once per test file (beforeAll) and
+ * hands out fresh copies of it, so each test starts from a freshly generated repo
+ * without paying for a render.
+ */
+export function generatedExample(example: 'minimal' | 'shop', prefix: string): { template: () => string; copy: () => Promise<string> } {
+  let template = '';
+  beforeAll(async () => {
+    template = await tempDir(prefix);
+    await copyFile(path.resolve(`examples/${example}.json`), path.join(template, 'arch.plan.json'));
+    await syncRepo(template, await loadPlanFile(path.join(template, 'arch.plan.json')));
+  }, 120_000);
+  afterAll(async () => removeDir(template));
+  return {
+    template: () => template,
+    async copy() {
+      const dir = await tempDir();
+      await cp(template, dir, { recursive: true });
+      return dir;
+    },
+  };
 }

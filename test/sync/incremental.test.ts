@@ -3,29 +3,18 @@
  * on changed, and only the edited service (and the services that call it) rendered after
  * a spec edit. These tests pin that the shortcuts give exactly what a full render gives.
  */
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { copyFile, cp } from 'node:fs/promises';
+import { expect, it } from 'vitest';
 import path from 'node:path';
 import { parseDocument } from 'yaml';
 import { loadPlanFile } from '../../src/plan/load.js';
 import { specPath as pipelineSpecPath } from '../../src/render/pipeline.js';
 import { parseManifest, serializeManifest } from '../../src/sync/manifest.js';
 import { specPath, syncRepo } from '../../src/sync/repo.js';
-import { read, removeDir, snapshot, tempDir, write } from './helpers.js';
+import { generatedExample, read, removeDir, snapshot, write } from './helpers.js';
 
-let template: string;
-beforeAll(async () => {
-  template = await tempDir('arch-sync-shop-');
-  await copyFile(path.resolve('examples/shop.json'), path.join(template, 'arch.plan.json'));
-  await syncRepo(template, await loadPlanFile(path.join(template, 'arch.plan.json')));
-}, 120_000);
-afterAll(async () => removeDir(template));
+const repo = generatedExample('shop', 'arch-sync-shop-');
 
-async function copy(): Promise<string> {
-  const dir = await tempDir();
-  await cp(template, dir, { recursive: true });
-  return dir;
-}
+const copy = repo.copy;
 
 async function forgetShortcuts(dir: string): Promise<void> {
   const m = parseManifest(await read(dir, '.arch/manifest.json'));
@@ -52,7 +41,7 @@ it('after a spec edit, reusing unchanged services gives the same repo as a full 
       await write(dir, rel, doc.toString({ lineWidth: 0 }));
     }
     await forgetShortcuts(full);
-    const plan = await loadPlanFile(path.join(template, 'arch.plan.json'));
+    const plan = await loadPlanFile(path.join(repo.template(), 'arch.plan.json'));
     const a = await syncRepo(fast, plan);
     const b = await syncRepo(full, plan);
     expect(a.report.files.filter((f) => f.action !== 'keep')).toEqual(b.report.files.filter((f) => f.action !== 'keep'));

@@ -3,16 +3,15 @@
  * fewer sequences than property.test.ts, because a real render costs ~150 ms. Same
  * invariants: no user line lost, every file with markers named in the report.
  */
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { copyFile, cp } from 'node:fs/promises';
 import path from 'node:path';
 import { parseDocument } from 'yaml';
 import { loadPlanFile } from '../../src/plan/load.js';
 import type { Plan } from '../../src/plan/schema.js';
 import { hasConflictMarkers } from '../../src/sync/merge/types.js';
 import { syncRepo } from '../../src/sync/repo.js';
-import { read, removeDir, tempDir, write } from './helpers.js';
+import { generatedExample, read, removeDir, write } from './helpers.js';
 
 const RUNS = Number(process.env.SYNC_PROPERTY_REAL_RUNS ?? 20);
 const SEED = Number(process.env.SYNC_PROPERTY_SEED ?? 20261124);
@@ -42,13 +41,7 @@ const cmd: fc.Arbitrary<Cmd> = fc.oneof(
   { arbitrary: fc.constant<Cmd>({ k: 'sync' }), weight: 3 },
 );
 
-let template: string;
-beforeAll(async () => {
-  template = await tempDir('arch-prop-real-');
-  await copyFile(path.resolve('examples/minimal.json'), path.join(template, 'arch.plan.json'));
-  await syncRepo(template, await loadPlanFile(path.join(template, 'arch.plan.json')));
-}, 120_000);
-afterAll(async () => removeDir(template));
+const repo = generatedExample('minimal', 'arch-prop-real-');
 
 const stats = { sequences: 0, syncs: 0, tokens: 0, conflicts: 0 };
 afterAll(() => console.log(`sync property (real pipeline): ${stats.sequences} sequences (seed ${SEED}), ${stats.syncs} syncs, ${stats.tokens} user lines tracked, ${stats.conflicts} syncs with conflicts`));
@@ -59,11 +52,10 @@ function operations(specText: string): { path: string; method: string; id: strin
 }
 
 async function runSequence(cmds: Cmd[]): Promise<void> {
-  const dir = await tempDir('arch-prop-real-');
+  const dir = await repo.copy();
   const tokens: { file: string; token: string }[] = [];
   let n = 0;
   try {
-    await cp(template, dir, { recursive: true });
     const sync = async () => {
       const { report } = await syncRepo(dir, await loadPlanFile(path.join(dir, 'arch.plan.json')));
       stats.syncs++;

@@ -3,32 +3,22 @@
  * entry is intact, corrupt, stale or gone; entries are keyed by the exact spec text; a
  * document JSON cannot carry is not cached; dry runs write no cache.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { copyFile, cp, readdir, rm } from 'node:fs/promises';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { parseDocument } from 'yaml';
 import { loadPlanFile } from '../../src/plan/load.js';
 import { syncRepo } from '../../src/sync/repo.js';
 import { loadSpecCache, SPEC_CACHE_DIR } from '../../src/sync/spec-cache.js';
-import { exists, read, removeDir, snapshot, tempDir, write } from './helpers.js';
+import { exists, generatedExample, read, removeDir, snapshot, tempDir, write } from './helpers.js';
 
 const CATALOG = 'services/catalog/openapi.yaml';
 const CATALOG_ENTRY = `${SPEC_CACHE_DIR}/catalog.json`;
 const ORDERS_ENTRY = `${SPEC_CACHE_DIR}/orders.json`;
 
-let template: string;
-beforeAll(async () => {
-  template = await tempDir('arch-spec-cache-');
-  await copyFile(path.resolve('examples/shop.json'), path.join(template, 'arch.plan.json'));
-  await syncRepo(template, await loadPlanFile(path.join(template, 'arch.plan.json')));
-}, 120_000);
-afterAll(async () => removeDir(template));
+const repo = generatedExample('shop', 'arch-spec-cache-');
 
-async function copy(): Promise<string> {
-  const dir = await tempDir();
-  await cp(template, dir, { recursive: true });
-  return dir;
-}
+const copy = repo.copy;
 
 async function addOperation(dir: string): Promise<void> {
   const doc = parseDocument(await read(dir, CATALOG));
@@ -43,8 +33,8 @@ async function repoSnapshot(dir: string): Promise<Map<string, string>> {
 }
 
 it('a sync writes one entry per spec and keeps the folder out of git', async () => {
-  expect((await readdir(path.join(template, ...SPEC_CACHE_DIR.split('/')))).sort()).toEqual(['catalog.json', 'notifications.json', 'orders.json', 'payments.json']);
-  expect(await read(template, '.arch/cache/.gitignore')).toBe('*\n');
+  expect((await readdir(path.join(repo.template(), ...SPEC_CACHE_DIR.split('/')))).sort()).toEqual(['catalog.json', 'notifications.json', 'orders.json', 'payments.json']);
+  expect(await read(repo.template(), '.arch/cache/.gitignore')).toBe('*\n');
 });
 
 describe('after a spec edit the repo is the same whatever state the cache is in', () => {

@@ -18,6 +18,19 @@ import { promisify } from 'node:util';
 
 const run = promisify(execFile);
 
+const PRODUCT_ID = '5f0c1d7e-3b1a-4c2e-9d4f-1a2b3c4d5e6f';
+
+/** The product catalog answers, both from its implemented handler and from the fake used in fault tests. */
+export const GOOD_PRODUCT = {
+  id: PRODUCT_ID,
+  sku: 'SKU-1',
+  name: 'Teapot',
+  priceCents: 1250,
+  currency: 'EUR',
+  stock: 10,
+  updatedAt: '2026-01-01T00:00:00.000Z',
+};
+
 /** Handler bodies written over the 501 stubs, per service and operation. */
 const IMPLEMENTATIONS: Record<string, { file: string; imports?: string; bodies: Record<string, string> }> = {
   orders: {
@@ -63,15 +76,7 @@ const IMPLEMENTATIONS: Record<string, { file: string; imports?: string; bodies: 
       // TEST_HANDLER_DELAY_MS gives requests a life span, so shutdown has in-flight work to drain.
       getProduct: `  const delayMs = Number(process.env.TEST_HANDLER_DELAY_MS ?? 0);
   if (delayMs > 0) await new Promise((resolve) => setTimeout(resolve, delayMs));
-  return {
-    id: request.params.productId,
-    sku: 'SKU-1',
-    name: 'Teapot',
-    priceCents: 1250,
-    currency: 'EUR',
-    stock: 10,
-    updatedAt: '2026-01-01T00:00:00.000Z',
-  };`,
+  return { ...${JSON.stringify(GOOD_PRODUCT)}, id: request.params.productId };`,
       reserveStock: `  reply.code(201);
   return { reservationId: randomUUID(), productId: request.body.productId, quantity: request.body.quantity, expiresAt: '2026-01-01T00:15:00.000Z' };`,
     },
@@ -229,7 +234,6 @@ export async function startTcpListener(): Promise<{ url(scheme: string): string;
   };
 }
 
-const PRODUCT_ID = '5f0c1d7e-3b1a-4c2e-9d4f-1a2b3c4d5e6f';
 
 /** A valid placeOrder body (one line). */
 export const PLACE_ORDER_BODY = {
@@ -240,15 +244,6 @@ export const PLACE_ORDER_BODY = {
 };
 
 /** Fake answers for catalog and payments that make placeOrder succeed. */
-export const GOOD_PRODUCT = {
-  id: PRODUCT_ID,
-  sku: 'SKU-1',
-  name: 'Teapot',
-  priceCents: 1250,
-  currency: 'EUR',
-  stock: 10,
-  updatedAt: '2026-01-01T00:00:00.000Z',
-};
 export const GOOD_RESERVATION = { reservationId: '0c7d2b1e-8f3a-4d5c-9b6e-2f1a3c4d5e6f', productId: GOOD_PRODUCT.id, quantity: 2, expiresAt: '2026-01-01T00:15:00.000Z' };
 export const GOOD_PAYMENT = { id: '7a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d', orderId: GOOD_PRODUCT.id, amountCents: 2500, currency: 'EUR', status: 'captured', createdAt: '2026-01-01T00:00:00.000Z' };
 
