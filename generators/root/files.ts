@@ -9,13 +9,10 @@ import { planJsonSchema } from '../../src/plan/schema.js';
 import { deployVariables, OBSERVABILITY, SAFE_DEFAULT } from '../compose/infra.js';
 import { yamlText } from '../compose/yaml-doc.js';
 import { mdBlock, mdCell, mdCode, mdInline } from '../docs/markdown.js';
+import { DEV_VERSIONS } from '../service/index.js';
 
-/** Hoisted, pinned dev tools every service workspace uses (one copy in the root node_modules). */
-export const ROOT_DEV_DEPENDENCIES = {
-  '@types/node': '20.19.43',
-  typescript: '5.9.3',
-  vitest: '4.1.12',
-} as const;
+/** Hoisted, pinned dev tools every service workspace uses (one copy in the root node_modules): the services' own pins. */
+export const ROOT_DEV_DEPENDENCIES = DEV_VERSIONS;
 
 export const PLAN_SCHEMA_PATH = '.arch/plan.schema.json';
 
