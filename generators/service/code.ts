@@ -183,7 +183,7 @@ export function routesTs(api: ServiceApi, source: string, usesJwt: boolean): str
   } else {
     lines.push('      onRequest: [wiring.telemetry.onRequest],');
   }
-  lines.push('      onResponse: [wiring.telemetry.onResponse],');
+  lines.push('      onSend: [wiring.telemetry.onSend],');
   lines.push('      handler: wiring.telemetry.inContext(handler),');
   lines.push('    });');
   lines.push('  }');
