@@ -6,10 +6,12 @@
  * B: the `notes` service of the generated `minimal` example, with its handlers filled in
  *    (getNote and createNote answer 200/201 JSON instead of 501), run with its defaults:
  *    every request sampled (OTEL_TRACES_SAMPLER_ARG=1), spans and metrics exported over
- *    OTLP/HTTP to a local receiver in this process (which reads and discards them), one
- *    log line per request written to a pipe this process drains. BENCH_EXPORT=none runs it
- *    with no OTLP endpoint instead: spans are still created and sampled (their ids go into
- *    the logs), only the export is left out.
+ *    OTLP/HTTP to a local receiver in this process (which reads and discards them), logs
+ *    written to a pipe this process drains. With export on, the service's default is no
+ *    access log line per request (the span records it); LOG_REQUESTS=true in this
+ *    script's environment measures it with one. BENCH_EXPORT=none runs it with no OTLP
+ *    endpoint instead: spans are still created and sampled (their ids go into the logs),
+ *    only the export is left out, and the access log is on (the service's default then).
  *
  * Each server runs in its own process; load comes from autocannon in another process, on
  * 127.0.0.1. Rounds alternate the order (A then B, B then A, ...) so drift on a shared
@@ -214,7 +216,10 @@ try {
   const results = { bare: { cold: [], byEndpoint: ENDPOINTS.map(() => []) }, generated: { cold: [], byEndpoint: ENDPOINTS.map(() => []) } };
   if (!['receiver', 'none'].includes(EXPORT)) throw new Error(`BENCH_EXPORT=${EXPORT}: must be receiver or none`);
   console.log(`runtime bench: ${ROUNDS} rounds x ${ENDPOINTS.length} endpoints x ${SECONDS} s, ${CONNECTIONS} connections, ${os.cpus().length} CPUs, Node ${process.version}`);
-  console.log(`generated service: every request sampled, OTLP export ${EXPORT === 'none' ? 'off (BENCH_EXPORT=none)' : 'to a local receiver'}, one log line per request`);
+  const accessLog = process.env.LOG_REQUESTS ?? (EXPORT === 'none' ? 'true' : 'false');
+  console.log(
+    `generated service: every request sampled, OTLP export ${EXPORT === 'none' ? 'off (BENCH_EXPORT=none)' : 'to a local receiver'}, access log ${accessLog === 'true' ? 'on' : 'off'} (LOG_REQUESTS=${accessLog})`,
+  );
   for (let round = 0; round < ROUNDS; round++) {
     const order = round % 2 === 0 ? ['bare', 'generated'] : ['generated', 'bare'];
     for (const kind of order) {

@@ -172,6 +172,7 @@ export function routesTs(api: ServiceApi, source: string, usesJwt: boolean): str
   lines.push('  app.addSchema({ ...components, $id: COMPONENTS_SCHEMA_ID });');
   lines.push('  for (const route of routes) {');
   lines.push('    const handler = handlers[route.operation] as unknown as RouteHandlerMethod;');
+  lines.push('    const telemetry = wiring.telemetry.forRoute(route.method, route.url);');
   lines.push('    app.route({');
   lines.push('      method: route.method,');
   lines.push('      url: route.url,');
@@ -179,11 +180,11 @@ export function routesTs(api: ServiceApi, source: string, usesJwt: boolean): str
   lines.push('      config: { operation: route.operation },');
   if (usesJwt) {
     lines.push('      // Tracing first, so a rejected token still yields a span and a log line.');
-    lines.push('      onRequest: route.scopes ? [wiring.telemetry.onRequest, wiring.auth.require(route.scopes)] : [wiring.telemetry.onRequest],');
+    lines.push('      onRequest: route.scopes ? [telemetry.onRequest, wiring.auth.require(route.scopes)] : [telemetry.onRequest],');
   } else {
-    lines.push('      onRequest: [wiring.telemetry.onRequest],');
+    lines.push('      onRequest: [telemetry.onRequest],');
   }
-  lines.push('      onSend: [wiring.telemetry.onSend],');
+  lines.push('      onSend: [telemetry.onSend],');
   lines.push('      handler: wiring.telemetry.inContext(handler),');
   lines.push('    });');
   lines.push('  }');

@@ -141,6 +141,7 @@ export const serviceGenerator: Generator = {
       t('README.md', 'README.md.hbs', 'merged'),
       t('src/config.ts', 'src/config.ts.hbs'),
       t('src/telemetry.ts', 'src/telemetry.ts.hbs'),
+      t('src/otlp.ts', 'src/otlp.ts.hbs'),
       t('src/span-export.ts', 'src/span-export.ts.hbs'),
       t('src/metrics.ts', 'src/metrics.ts.hbs'),
       t('src/deadline.ts', 'src/deadline.ts.hbs'),

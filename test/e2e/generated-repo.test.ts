@@ -152,7 +152,8 @@ describe('telemetry reaches an OTLP receiver', () => {
     const receiver = await startOtlpReceiver();
     const svc = await startService({
       cwd: path.join(root, 'minimal', 'services', 'notes'),
-      env: { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, LOG_LEVEL: 'info', OTEL_BSP_SCHEDULE_DELAY: '100', OTEL_METRIC_EXPORT_INTERVAL: '500' },
+      // The access log is off by default when spans are exported; its line is the one checked here.
+      env: { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, LOG_LEVEL: 'info', LOG_REQUESTS: 'true', OTEL_BSP_SCHEDULE_DELAY: '100', OTEL_METRIC_EXPORT_INTERVAL: '500' },
     });
     try {
       const res = await fetch(`${svc.url}/v1/notes`);
