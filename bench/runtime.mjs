@@ -21,6 +21,11 @@
  * alternating, add to the cold start samples. Endpoints: GET /health/live, the traced
  * JSON GET /v1/notes/:noteId, and POST /v1/notes with body validation.
  *
+ * B runs as its `npm start` script runs it (node with the V8 flag the generator chooses, see
+ * NODE_ARGS in generators/service/index.ts); A with node's defaults, the obvious setup.
+ * BENCH_BARE_FLAGS="--min-semi-space-size=16" gives A the same flag, to see what the
+ * instrumentation alone costs.
+ *
  * Env: BENCH_ROUNDS (5), BENCH_SECONDS (5 per endpoint), BENCH_WARMUP_SECONDS (1),
  * BENCH_CONNECTIONS (10), BENCH_REPO (an already generated and built minimal repo whose
  * handlers this script may overwrite; otherwise one is generated, installed and built in a
@@ -150,6 +155,14 @@ async function startOtlpSink() {
   return { url: `http://127.0.0.1:${server.address().port}`, exports: () => exports, close: () => new Promise((r) => server.close(r)) };
 }
 
+/** node's arguments from the service's `npm start` script (`node <args>`): run as its own start script runs it. */
+function startArgs(repo) {
+  const start = JSON.parse(readFileSync(path.join(repo, 'services/notes/package.json'), 'utf8')).scripts?.start ?? '';
+  const [command, ...args] = start.trim().split(/\s+/);
+  if (command !== 'node' || args.length === 0) throw new Error(`services/notes/package.json: start script ${JSON.stringify(start)} is not "node <args>"`);
+  return args;
+}
+
 async function startServer(kind, repo, otlpUrl) {
   const port = await freePort();
   const routesModule = pathToFileURL(path.join(repo, 'services/notes/dist/generated/routes.js')).href;
@@ -157,8 +170,8 @@ async function startServer(kind, repo, otlpUrl) {
   const spawned = performance.now();
   const child =
     kind === 'bare'
-      ? spawn(process.execPath, ['--input-type=module', '-e', BARE_SERVER], { cwd: root, env, stdio: ['ignore', 'ignore', 'inherit'] })
-      : spawn(process.execPath, ['dist/main.js'], {
+      ? spawn(process.execPath, [...(process.env.BENCH_BARE_FLAGS?.split(' ').filter(Boolean) ?? []), '--input-type=module', '-e', BARE_SERVER], { cwd: root, env, stdio: ['ignore', 'ignore', 'inherit'] })
+      : spawn(process.execPath, startArgs(repo), {
           cwd: path.join(repo, 'services/notes'),
           env: { ...env, OTEL_EXPORTER_OTLP_ENDPOINT: EXPORT === 'none' ? '' : otlpUrl, OTEL_TRACES_SAMPLER_ARG: '1', OTEL_METRIC_EXPORT_INTERVAL: '5000' },
           // Logs go to a pipe that is drained, as under a container runtime.

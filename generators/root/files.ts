@@ -9,7 +9,7 @@ import { planJsonSchema } from '../../src/plan/schema.js';
 import { deployVariables, OBSERVABILITY, SAFE_DEFAULT } from '../compose/infra.js';
 import { yamlText } from '../compose/yaml-doc.js';
 import { mdBlock, mdCell, mdCode, mdInline } from '../docs/markdown.js';
-import { DEV_VERSIONS } from '../service/index.js';
+import { DEV_VERSIONS, NODE_ARGS } from '../service/index.js';
 
 /** Hoisted, pinned dev tools every service workspace uses (one copy in the root node_modules): the services' own pins. */
 export const ROOT_DEV_DEPENDENCIES = DEV_VERSIONS;
@@ -139,6 +139,8 @@ export function startAllData(plan: NormalizedPlan) {
     system: plan.names.kebab,
     // The longest drain any service may take, plus a margin, before a stuck process is killed.
     killAfterMs: Math.max(...plan.services.map((s) => s.resilience.shutdownGraceMs)) + 5000,
+    /** node's arguments, as each service's `npm start` has them, as a TypeScript array literal. */
+    nodeArgs: `[${NODE_ARGS.map((a) => `'${a}'`).join(', ')}]`,
     services: plan.services.map((s) => {
       const env: Record<string, string> = { PORT: String(s.port), HOST: '127.0.0.1' };
       for (const d of s.dependencies) env[d.urlEnv] = d.localUrl;

@@ -7,6 +7,7 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { NODE_ARGS } from '../../generators/service/index.js';
 import { composeGenerator } from '../../generators/compose/index.js';
 import { rootGenerator } from '../../generators/root/index.js';
 import { envValue } from '../../generators/root/files.js';
@@ -154,14 +155,17 @@ describe('root generator', () => {
     expect(readme).toContain('\\```');
   });
 
-  it('contract with the service generators: npm start runs dist/main.js, hoisted dev tools match, start-all only sets variables services read', async () => {
+  it('contract with the service generators: npm start, the Dockerfile and start-all run dist/main.js with the same node arguments, hoisted dev tools match, start-all only sets variables services read', async () => {
     const plan = example('shop');
     const { tree } = await renderSystem(plan);
     const rootPkg = JSON.parse(tree.get('package.json')!.content) as { devDependencies: Record<string, string> };
     const script = tree.get('scripts/start-all.mjs')!.content;
+    expect(script).toContain(`const NODE_ARGS = [${NODE_ARGS.map((a) => `'${a}'`).join(', ')}];`);
+    expect(script).toContain('spawn(process.execPath, NODE_ARGS,');
     for (const s of plan.services) {
       const pkg = JSON.parse(tree.get(`services/${s.name}/package.json`)!.content) as { scripts: Record<string, string>; devDependencies?: Record<string, string> };
-      expect(pkg.scripts.start).toBe('node dist/main.js');
+      expect(pkg.scripts.start).toBe(`node ${NODE_ARGS.join(' ')}`);
+      expect(tree.get(`services/${s.name}/Dockerfile`)!.content).toContain(`CMD ${JSON.stringify(['node', ...NODE_ARGS]).replaceAll(',', ', ')}`);
       for (const [dep, version] of Object.entries(pkg.devDependencies ?? {})) {
         if (dep in rootPkg.devDependencies) expect(rootPkg.devDependencies[dep], dep).toBe(version);
       }

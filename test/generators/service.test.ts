@@ -4,7 +4,7 @@ import ts from 'typescript';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { sampleRequest } from '../../generators/service/samples.js';
 import { tsLiteral } from '../../generators/service/code.js';
-import { RUNTIME_VERSIONS } from '../../generators/service/index.js';
+import { NODE_ARGS, RUNTIME_VERSIONS } from '../../generators/service/index.js';
 import { COMPONENTS_SCHEMA_ID } from '../../src/openapi/model.js';
 import { renderSystem, type RenderResult } from '../../src/render/pipeline.js';
 import type { RenderedTree } from '../../src/render/tree.js';
@@ -63,7 +63,8 @@ describe.each(cases)('service generator: $example/$service', (c) => {
   it('package.json pins exact versions and runs the built service', () => {
     const pkg = JSON.parse(files().get('package.json')!) as { name: string; type: string; private: boolean; scripts: Record<string, string>; dependencies: Record<string, string>; devDependencies: Record<string, string> };
     expect(pkg.name).toBe(`@${c.example === 'shop' ? 'shop' : 'notes'}/${c.service}`);
-    expect(pkg).toMatchObject({ type: 'module', private: true, scripts: { build: 'tsc -p tsconfig.json', start: 'node dist/main.js', test: 'vitest run' } });
+    expect(pkg).toMatchObject({ type: 'module', private: true, scripts: { build: 'tsc -p tsconfig.json', start: `node ${NODE_ARGS.join(' ')}`, test: 'vitest run' } });
+    expect(NODE_ARGS.at(-1)).toBe('dist/main.js');
     for (const v of [...Object.values(pkg.dependencies), ...Object.values(pkg.devDependencies)]) expect(v).toMatch(/^\d+\.\d+\.\d+$/);
     // always present, so securing an operation in openapi.yaml needs no new install
     expect(pkg.dependencies.jose).toBe(RUNTIME_VERSIONS.jose);
