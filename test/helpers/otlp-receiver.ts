@@ -5,6 +5,7 @@
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { gunzipSync } from 'node:zlib';
 
 export interface ReceivedSpan {
   service: string;
@@ -54,24 +55,43 @@ export interface OtlpReceiver {
   spans: ReceivedSpan[];
   metrics: ReceivedMetric[];
   rawContentTypes: string[];
+  /** Every request answered, in order: path, headers and the parsed (gunzipped) body. */
+  requests: { url: string; headers: http.IncomingHttpHeaders; body: Record<string, unknown> }[];
+  /** Requests received, answered or not. */
+  received(): number;
   waitFor<T>(pick: () => T | undefined | false, timeoutMs?: number): Promise<T>;
   close(): Promise<void>;
 }
 
-export async function startOtlpReceiver(): Promise<OtlpReceiver> {
+/**
+ * `answer(n)` scripts the status of the n-th request (from 0), or 'hang' to never answer
+ * it (the exporter's timeout then fires); 200 by default.
+ */
+export async function startOtlpReceiver(answer: (n: number) => number | 'hang' = () => 200): Promise<OtlpReceiver> {
   const spans: ReceivedSpan[] = [];
   const metrics: ReceivedMetric[] = [];
   const rawContentTypes: string[] = [];
+  const requests: OtlpReceiver['requests'] = [];
+  let received = 0;
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
+      const status = answer(received++);
+      if (status === 'hang') return;
       rawContentTypes.push(String(req.headers['content-type']));
       let body: Record<string, unknown> = {};
       try {
-        body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>;
+        const raw = Buffer.concat(chunks);
+        body = JSON.parse((req.headers['content-encoding'] === 'gzip' ? gunzipSync(raw) : raw).toString('utf8')) as Record<string, unknown>;
       } catch {
         /* protobuf or garbage: recorded by content type only */
+      }
+      requests.push({ url: req.url ?? '', headers: req.headers, body });
+      if (status !== 200) {
+        res.writeHead(status, { 'content-type': 'application/json' });
+        res.end('{}');
+        return;
       }
       if (req.url?.startsWith('/v1/traces')) {
         for (const rs of (body.resourceSpans as { resource?: { attributes?: KeyValue[] }; scopeSpans?: { spans?: Record<string, unknown>[] }[] }[]) ?? []) {
@@ -120,6 +140,8 @@ export async function startOtlpReceiver(): Promise<OtlpReceiver> {
     spans,
     metrics,
     rawContentTypes,
+    requests,
+    received: () => received,
     async waitFor(pick, timeoutMs = 15_000) {
       const deadline = Date.now() + timeoutMs;
       for (;;) {
@@ -129,6 +151,10 @@ export async function startOtlpReceiver(): Promise<OtlpReceiver> {
         await new Promise((r) => setTimeout(r, 100));
       }
     },
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    close: () => {
+      // Hanging requests keep their connections open; close() would wait for them.
+      server.closeAllConnections();
+      return new Promise<void>((resolve) => server.close(() => resolve()));
+    },
   };
 }

@@ -9,12 +9,10 @@
  * `minimal` repo, with the SDK and serializer from its node_modules.
  */
 import { createRequire } from 'node:module';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { startOtlpReceiver as startReceiver, type OtlpReceiver } from '../../helpers/otlp-receiver.js';
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- modules of the generated repo, loaded at run time */
 let spanExport: any;
@@ -145,42 +143,7 @@ describe('encodeSpan: the same OTLP/JSON as the official serializer', () => {
   });
 });
 
-interface Received {
-  url: string;
-  headers: http.IncomingHttpHeaders;
-  body: any;
-}
-
-/** A receiver whose answers the test scripts: `answer(n)` gives the status of the n-th request. */
-async function startReceiver(answer: (n: number) => number | 'hang' = () => 200) {
-  const received: Received[] = [];
-  let n = 0;
-  const server = http.createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const raw = Buffer.concat(chunks);
-      const text = req.headers['content-encoding'] === 'gzip' ? gunzipSync(raw).toString('utf8') : raw.toString('utf8');
-      const status = answer(n++);
-      if (status === 'hang') return;
-      received.push({ url: req.url ?? '', headers: req.headers, body: JSON.parse(text) });
-      res.writeHead(status, { 'content-type': 'application/json' });
-      res.end('{}');
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    received,
-    requests: () => n,
-    close: () => {
-      server.closeAllConnections();
-      return new Promise<void>((r) => server.close(() => r()));
-    },
-  };
-}
-
-const spanCount = (r: Received) => r.body.resourceSpans.flatMap((rs: any) => rs.scopeSpans.flatMap((ss: any) => ss.spans)).length;
+const spanCount = (r: OtlpReceiver['requests'][number]) => (r.body as any).resourceSpans.flatMap((rs: any) => rs.scopeSpans.flatMap((ss: any) => ss.spans)).length;
 
 describe('OtlpJsonSpanProcessor: the batch processor it replaces', () => {
   const receivers: { close(): Promise<void> }[] = [];
@@ -211,15 +174,15 @@ describe('OtlpJsonSpanProcessor: the batch processor it replaces', () => {
     const other = tracerWith(p, 'other-scope').tracer;
     for (let i = 0; i < 10; i++) tracer.startSpan(`s${i}`).end();
     await new Promise((res) => setTimeout(res, 200));
-    expect(r.received.map(spanCount)).toEqual([10]);
+    expect(r.requests.map(spanCount)).toEqual([10]);
     for (let i = 0; i < 3; i++) tracer.startSpan(`t${i}`).end();
     other.startSpan('from another tracer').end();
     await p.forceFlush();
-    expect(r.received.map(spanCount)).toEqual([10, 4]);
-    const last = r.received[1]!;
+    expect(r.requests.map(spanCount)).toEqual([10, 4]);
+    const last = r.requests[1]!;
     expect(last.url).toBe('/v1/traces');
     expect(last.headers['content-type']).toBe('application/json');
-    const rs = last.body.resourceSpans[0];
+    const rs = (last.body as any).resourceSpans[0];
     expect(rs.resource.attributes).toContainEqual({ key: 'service.name', value: { stringValue: 'notes' } });
     expect(rs.scopeSpans.map((s: any) => [s.scope.name, s.spans.length])).toEqual([
       ['notes', 3],
@@ -234,7 +197,7 @@ describe('OtlpJsonSpanProcessor: the batch processor it replaces', () => {
     const { p, tracer } = processor(r.url, { scheduledDelayMs: 50 });
     tracer.startSpan('alone').end();
     await new Promise((res) => setTimeout(res, 400));
-    expect(r.received.map(spanCount)).toEqual([1]);
+    expect(r.requests.map(spanCount)).toEqual([1]);
     await p.shutdown();
   });
 
@@ -258,7 +221,7 @@ describe('OtlpJsonSpanProcessor: the batch processor it replaces', () => {
     const started = performance.now();
     tracer.startSpan('retried').end();
     await p.forceFlush();
-    expect(r.requests()).toBe(3);
+    expect(r.received()).toBe(3);
     // Two backoffs of about 1 s and 1.5 s (with ±20% jitter).
     expect(performance.now() - started).toBeGreaterThan(1800);
     expect(errors).toEqual([]);
@@ -269,7 +232,7 @@ describe('OtlpJsonSpanProcessor: the batch processor it replaces', () => {
     const second = processor(bad.url, { maxExportBatchSize: 1 });
     second.tracer.startSpan('rejected').end();
     await second.p.forceFlush();
-    expect(bad.requests()).toBe(1);
+    expect(bad.received()).toBe(1);
     expect(second.errors.join('\n')).toMatch(/failed, 1 span\(s\) lost: HTTP 400/);
     await second.p.shutdown();
   }, 15_000);
@@ -280,10 +243,10 @@ describe('OtlpJsonSpanProcessor: the batch processor it replaces', () => {
     const { p, tracer } = processor(r.url, { headers: { authorization: 'Bearer abc', 'x-tenant': 'a b' }, gzip: true });
     tracer.startSpan('zipped \u00e9').end();
     await p.forceFlush();
-    expect(r.received[0]!.headers['content-encoding']).toBe('gzip');
-    expect(r.received[0]!.headers.authorization).toBe('Bearer abc');
-    expect(r.received[0]!.headers['x-tenant']).toBe('a b');
-    expect(r.received[0]!.body.resourceSpans[0].scopeSpans[0].spans[0].name).toBe('zipped \u00e9');
+    expect(r.requests[0]!.headers['content-encoding']).toBe('gzip');
+    expect(r.requests[0]!.headers.authorization).toBe('Bearer abc');
+    expect(r.requests[0]!.headers['x-tenant']).toBe('a b');
+    expect((r.requests[0]!.body as any).resourceSpans[0].scopeSpans[0].spans[0].name).toBe('zipped \u00e9');
     await p.shutdown();
   });
 
